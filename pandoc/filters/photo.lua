@@ -1,0 +1,96 @@
+--[[
+photo.lua — photo blocks: an image, its caption and a credit line.
+
+    ::: {.photo image="/images/x.jpg" alt="What the photo shows"}
+    Photo concept: the caption.
+
+    ::: credit
+    Credit: who took it.
+    :::
+    :::
+
+Photos are not numbered figures. For HTML and DOCX the block becomes an
+unnumbered figure (image, caption, credit); for Typst it calls the template's
+`photo()` function. When the image file does not exist, a draft build
+(metadata build-mode: draft) draws a placeholder and logs a warning naming
+the file; a release build stops with error().
+
+Licence: MIT.
+]]
+
+PANDOC_VERSION:must_be_at_least '3.1'
+
+local path = require 'pandoc.path'
+local utils = require 'pandoc.utils'
+
+local project_root = path.directory(PANDOC_STATE.input_files[1] or '.')
+local release = false
+
+local function exists (file)
+  local handle = io.open(file, 'r')
+  if handle then handle:close() end
+  return handle ~= nil
+end
+
+local function typst_string (text)
+  return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
+end
+
+-- Split the div's content into caption blocks and credit blocks.
+local function parts (div)
+  local caption, credit = pandoc.Blocks {}, pandoc.Blocks {}
+  for _, block in ipairs(div.content) do
+    if block.t == 'Div' and block.classes:includes 'credit' then
+      credit:extend(block.content)
+    else
+      caption:insert(block)
+    end
+  end
+  return caption, credit
+end
+
+local function photo (div)
+  if not div.classes:includes 'photo' then return nil end
+  local src = div.attributes.image or ''
+  local alt = div.attributes.alt or ''
+  local file = path.join { project_root, (src:gsub('^/+', '')) }
+  local missing = src == '' or not exists(file)
+  if missing then
+    local message = ('photo "%s": image file not found (%s)'):format(src, file)
+    if release then
+      error(message .. ' — add the image, or build in draft mode to use a placeholder', 0)
+    end
+    pandoc.log.warn(message .. ': a placeholder is drawn in its place')
+  end
+  local caption, credit = parts(div)
+
+  if FORMAT:match 'typst' then
+    local args = ('src: %s, alt: %s'):format(missing and 'none' or typst_string('/' .. src:gsub('^/+', '')),
+                                              typst_string(alt))
+    local out = pandoc.Blocks { pandoc.RawBlock('typst', '#photo(' .. args .. ')[') }
+    out:extend(caption)
+    out:insert(pandoc.RawBlock('typst', '][') )
+    out:extend(credit)
+    out:insert(pandoc.RawBlock('typst', ']'))
+    return out
+  end
+
+  local body
+  if missing then
+    body = pandoc.Div(pandoc.Para { pandoc.Str('[Photograph to come: ' .. src .. ']') },
+                      pandoc.Attr('', { 'photo-placeholder' }, { role = 'img', ['aria-label'] = alt }))
+  else
+    body = pandoc.Plain { pandoc.Image(alt, src:gsub('^/+', ''), '', pandoc.Attr('', {}, { alt = alt })) }
+  end
+  local captions = pandoc.Blocks {}
+  captions:extend(caption)
+  captions:insert(pandoc.Div(credit, pandoc.Attr('', { 'photo-credit' })))
+  return pandoc.Figure(body, { long = captions }, pandoc.Attr('', { 'photo' }))
+end
+
+return {
+  { Meta = function (meta)
+      release = utils.stringify(meta['build-mode'] or '') == 'release'
+    end },
+  { Div = photo },
+}

@@ -1,0 +1,1 @@
+"""perrypress: compile a Perry Center paper's sources into PDF, HTML and DOCX editions."""

@@ -1,0 +1,128 @@
+"""Check the bibliography: it parses, has no duplicates, has the fields Chicago needs, covers every citation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pybtex import errors as pybtex_errors
+from pybtex.database import BibliographyData, parse_string
+from pybtex.scanner import PybtexSyntaxError
+
+from .errors import BibliographyError, DocumentError
+
+log = logging.getLogger(__name__)
+
+# Fields each biblatex entry type needs for a Chicago note and bibliography entry.
+# A tuple means "one of these".
+REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
+    "article": ["author", "title", ("journaltitle", "journal"), ("date", "year")],
+    "book": [("author", "editor"), "title", "publisher", ("date", "year")],
+    "incollection": ["author", "title", "booktitle", "editor", "publisher", ("date", "year")],
+    "inbook": ["author", "title", "booktitle", "publisher", ("date", "year")],
+    "report": ["author", "title", ("institution", "publisher")],  # may be undated (n.d.)
+    "techreport": ["author", "title", "institution", ("date", "year")],
+    "thesis": ["author", "title", ("institution", "school", "publisher"), ("date", "year")],
+    "online": [("author", "organization", "editor"), "title", "url"],
+    "misc": [("author", "organization", "editor"), "title"],
+}
+
+# A pandoc citation: '@key' not preceded by a word character or a backslash (an escaped '@').
+_CITATION = re.compile(r"(?<![\w\\@])-?@([A-Za-z0-9_][A-Za-z0-9_:.#$%&\-+?<>~/]*[A-Za-z0-9_])")
+# Quarto cross-reference prefixes are not citations.
+CROSSREF_PREFIXES = ("fig-", "tbl-", "sec-", "eq-", "lst-")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One use of a citation key in a source file."""
+
+    key: str
+    path: Path
+    line: int
+
+
+def parse(path: Path) -> BibliographyData:
+    """Parse ``path`` with pybtex in strict mode; raise BibliographyError with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BibliographyError(path, f"cannot read the bibliography ({exc.strerror})", "check the path") from None
+    _check_duplicates(text, path)
+    pybtex_errors.set_strict_mode(True)
+    try:
+        return parse_string(text, "bibtex")
+    except PybtexSyntaxError as exc:
+        raise BibliographyError(path, f"syntax error: {exc.error_type}", "fix the entry at this line",
+                                line=exc.lineno) from None
+    except Exception as exc:  # pybtex raises plain BibliographyDataError and friends
+        raise BibliographyError(path, str(exc), "fix the entry") from None
+
+
+def _check_duplicates(text: str, path: Path) -> None:
+    """Raise BibliographyError at the second entry that repeats a key (keys are case-insensitive)."""
+    seen: dict[str, int] = {}
+    for match in re.finditer(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", text, flags=re.M):
+        if match.group(1).lower() in {"comment", "preamble", "string"}:
+            continue
+        key, line = match.group(2), text.count("\n", 0, match.start(2)) + 1
+        if key.lower() in seen:
+            raise BibliographyError(path, f"duplicate key '{key}' (first defined on line {seen[key.lower()]})",
+                                    "rename or remove one of the entries", line=line)
+        seen[key.lower()] = line
+
+
+def _entry_line(text: str, key: str) -> int | None:
+    """Return the line where the entry ``key`` starts."""
+    match = re.search(r"^\s*@\w+\s*\{\s*" + re.escape(key) + r"\s*,", text, flags=re.M)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def check_fields(bib: BibliographyData, path: Path) -> None:
+    """Raise BibliographyError for the first entry that lacks a field its type needs."""
+    text = path.read_text(encoding="utf-8")
+    for key, entry in bib.entries.items():
+        needs = REQUIRED.get(entry.type.lower())
+        if needs is None:
+            raise BibliographyError(path, f"entry '{key}' has type @{entry.type}, which the build does not know",
+                                    f"use one of: {', '.join('@' + t for t in REQUIRED)}", line=_entry_line(text, key))
+        present = {f.lower() for f in entry.fields} | {r.lower() for r in entry.persons}
+        for need in needs:
+            options = (need,) if isinstance(need, str) else need
+            if not present.intersection(options):
+                raise BibliographyError(path, f"entry '{key}' (@{entry.type}) has no {' or '.join(options)}",
+                                        "add the field: Chicago style needs it", line=_entry_line(text, key))
+
+
+def citations_in(paths: Iterable[Path]) -> Iterator[Citation]:
+    """Yield every citation key used in ``paths``, with its file and line."""
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in _CITATION.finditer(line):
+                key = match.group(1)
+                if not key.startswith(CROSSREF_PREFIXES):
+                    yield Citation(key, path, number)
+
+
+def check(bib_path: Path, *, report: Path, sources: Iterable[Path]) -> BibliographyData:
+    """Run every check; return the parsed bibliography when all pass."""
+    bib = parse(bib_path)
+    check_fields(bib, bib_path)
+    known = {k.lower(): k for k in bib.entries}
+    cited: set[str] = set()
+    for citation in citations_in([report, *sources]):
+        if citation.key.lower() not in known and citation.key != "*":
+            raise DocumentError(citation.path, f"citation key '@{citation.key}' is not in {bib_path.name}",
+                                f"add an entry '{citation.key}' to {bib_path.name} or correct the key",
+                                line=citation.line)
+        cited.add(citation.key.lower())
+    uncited = [k for k in bib.entries if k.lower() not in cited]
+    if uncited:
+        raise BibliographyError(bib_path, f"entry '{uncited[0]}' is neither cited nor listed in nocite",
+                                "cite it, add it to nocite in report.qmd, or remove it",
+                                line=_entry_line(bib_path.read_text(encoding="utf-8"), uncited[0]))
+    log.info("%s: %d entries, all cited, all complete", bib_path, len(bib.entries))
+    return bib

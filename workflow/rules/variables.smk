@@ -1,0 +1,12 @@
+rule variables:
+    """Write _variables.yml, the numbers the prose quotes with {{< var >}}, from data/."""
+    input:
+        data=list(config["variables"].values()),
+        figures=[spec["data"] for spec in config["figures"].values()],
+        config="config/config.yaml",
+    output:
+        variables="_variables.yml",
+    log:
+        f"{BUILD}/logs/variables.log",
+    shell:
+        "{CLI} --log {log} variables --out {output.variables}"
