@@ -23,6 +23,8 @@ end
 
 return {
   { traverse = 'topdown',
+    -- An implicit figure's image repeats the caption as its description.
+    Image = function (img) return img, false end,
     Note = function (el)
       note = note + 1
       local current = note

@@ -78,7 +78,7 @@ local function photo (div)
   local body
   if missing then
     body = pandoc.Div(pandoc.Para { pandoc.Str('[Photograph to come: ' .. src .. ']') },
-                      pandoc.Attr('', { 'photo-placeholder' }, { role = 'img', ['aria-label'] = alt }))
+                      pandoc.Attr('', { 'photo-placeholder' }, { { 'role', 'img' }, { 'aria-label', alt } }))
   else
     body = pandoc.Plain { pandoc.Image(alt, src:gsub('^/+', ''), '', pandoc.Attr('', {}, { alt = alt })) }
   end

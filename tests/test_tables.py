@@ -1,0 +1,60 @@
+"""Tables: generated from data as Markdown includes; data cells are text, never markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_pandoc
+from perrypress.config import load_config
+from perrypress.markdown import escape
+from perrypress.tables import render_table
+
+CONFIG = load_config(ROOT / "config" / "config.yaml", root=ROOT)
+
+
+@pytest.mark.parametrize("slug", sorted(CONFIG["tables"]))
+def test_table_has_caption_label_and_every_row(slug: str) -> None:
+    """Each table renders with its caption, its tbl- label and one line per data row."""
+    spec = CONFIG["tables"][slug]
+    text = render_table(slug, spec, root=ROOT)
+    assert f"{{#tbl-{slug}}}" in text
+    rows = (ROOT / spec["data"]).read_text(encoding="utf-8").strip().count("\n")
+    assert text.count("\n| ") == rows + 1  # header + rows (separator starts with "|-")
+
+
+def test_structures_cells_cite_their_sources() -> None:
+    """Table 2's definition and percentage cells carry their notes as citations with pages."""
+    text = render_table("structures", CONFIG["tables"]["structures"], root=ROOT)
+    assert text.count("[@unodc2022, 48]") == 4 and text.count("[@unodc2022, 115]") == 4
+
+
+def test_law_notes_follow_the_table() -> None:
+    """Table 1's three notes and its source line come after the table."""
+    text = render_table("law", CONFIG["tables"]["law"], root=ROOT)
+    assert text.index("Venezuela is a signatory") > text.index("{#tbl-law}")
+    assert "table-source" in text
+
+
+def test_long_cells_get_relative_widths() -> None:
+    """The separator's dashes follow the configured widths, so pandoc wraps long cells."""
+    text = render_table("structures", CONFIG["tables"]["structures"], root=ROOT)
+    separator = next(line for line in text.splitlines() if line.startswith("|-"))
+    assert [len(d) for d in separator.strip("|").split("|")] == [24, 58, 18]
+
+
+HOSTILE = ["<script>alert(1)</script>", "*emphasis*", "$math$", "#typst-code", "{{< include /etc/passwd >}}",
+           "[@kara2017]", "a | b", "\\textbf{x}", "`code`", "^sup^", "~~del~~", "1. list"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escape_renders_literally(text: str) -> None:
+    """Escaped text comes back from pandoc exactly as written, in plain text."""
+    result = run_pandoc("-f", "markdown", "-t", "plain", "--wrap=none", stdin=escape(text) + "\n")
+    assert result.stdout.strip() == text
+
+
+def test_escape_folds_newlines() -> None:
+    """A cell with line breaks stays on one table line."""
+    assert "\n" not in escape("one\ntwo\r\nthree")
