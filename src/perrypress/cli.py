@@ -41,16 +41,21 @@ def cmd_table(args: argparse.Namespace) -> None:
 
 def cmd_figure(args: argparse.Namespace) -> None:
     """Draw one figure in the configured formats."""
+    import tempfile
+
     from .data import load_table
-    from .figure_regions import draw_regions
+    from .figure_regions import draw_regions, static_fonts
     from .toolchain import font_files
 
     config, root = _config(args), Path(args.root)
     spec = config["figures"][args.slug]
     outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in ("svg", "pdf", "png")}
-    draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
-                 shapefile=root / spec["geometry"], font_files=font_files({"sans": config["fonts"]["sans"]}),
-                 outputs=outputs, source_line=spec["source"])
+    with tempfile.TemporaryDirectory() as tmp:
+        # matplotlib cannot pick a weight in a variable font: draw with static instances.
+        fonts = static_fonts(font_files({"sans": config["fonts"]["sans"]}), Path(tmp))
+        draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
+                     shapefile=root / spec["geometry"], font_files=fonts, outputs=outputs,
+                     source_line=spec["source"])
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
@@ -94,14 +99,19 @@ def cmd_edition(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Run the whole workflow with Snakemake."""
-    _config(args)  # a config error is reported here, before Snakemake starts
+    """Run the whole workflow with Snakemake; on failure, keep the last good editions."""
+    from .editions import keep_last_good
+
+    config = _config(args)  # a config error is reported here, before Snakemake starts
+    root = Path(args.root)
+    editions = [root / "_build" / f"{config['output_name']}.{ext}" for ext in config["editions"]]
     command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--quiet", "rules",
                "--directory", str(args.root)]
     if args.release:
         command += ["--config", "mode=release"]
     command += args.targets
-    result = subprocess.run(command, capture_output=True, text=True)
+    with keep_last_good(editions, backup=root / "_build" / ".last-good"):
+        result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         print(_job_errors(result.stdout + result.stderr), file=sys.stderr)
         return 1

@@ -9,6 +9,8 @@ import shutil
 import re
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,8 @@ def run_pandoc(edition: str, config: dict[str, Any], *, root: Path, output: Path
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     result = subprocess.run(pandoc_args(edition, config, output=output, log_file=log_file),
                             cwd=root, env=env, capture_output=True, text=True)
-    warnings = _warnings(log_file)
+    # photo.lua's placeholder warnings repeat documents.check_document's, which name file and line.
+    warnings = [w for w in _warnings(log_file) if "a placeholder is drawn" not in w]
     log_file.unlink(missing_ok=True)
     if result.returncode != 0:
         if warnings and config["mode"] == "release" and "stack traceback" not in result.stderr:
@@ -117,3 +120,24 @@ def build_edition(edition: str, config: dict[str, Any], *, root: Path, output: P
     for warning in warnings:
         log.warning("%s: %s", output.name, warning)
     return warnings
+
+
+@contextmanager
+def keep_last_good(editions: list[Path], *, backup: Path) -> Iterator[None]:
+    """Put back any edition that a failed build removed (Snakemake deletes a failed job's outputs).
+
+    The copies keep their old modification times, so the next build still rebuilds them.
+    """
+    backup.mkdir(parents=True, exist_ok=True)
+    for edition in editions:
+        if edition.exists():
+            shutil.copy2(edition, backup / edition.name)
+    try:
+        yield
+    finally:
+        for edition in editions:
+            saved = backup / edition.name
+            if not edition.exists() and saved.exists():
+                shutil.move(saved, edition)
+                log.warning("%s: the build failed; the last good edition was kept", edition.name)
+        shutil.rmtree(backup, ignore_errors=True)

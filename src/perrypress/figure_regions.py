@@ -177,6 +177,20 @@ def static_font(variable: Path, out: Path, *, weight: int = 400,
     return out
 
 
+def static_fonts(font_files: Iterable[Path], out_dir: Path, *, weights: Iterable[int] = (400, 600)) -> list[Path]:
+    """Return font files draw_regions can use: upright variable fonts become static instances, italics are dropped."""
+    out: list[Path] = []
+    for path in map(Path, font_files):
+        with TTFont(str(path), lazy=True) as probe:
+            variable, italic = "fvar" in probe, bool(probe["OS/2"].fsSelection & 1)
+        if not variable:
+            out.append(path)
+        elif not italic:
+            stem = path.stem.split("[")[0]
+            out += [static_font(path, Path(out_dir) / f"{stem}-{w}.ttf", weight=w) for w in weights]
+    return out
+
+
 def _check_glyphs(texts: Iterable[str], font_files: list[Path]) -> None:
     """Raise ValueError when a character of the figure's text is missing from a font file."""
     wanted = {ch for text in texts for ch in text if ch not in "\n"}
@@ -201,7 +215,7 @@ def _register_fonts(font_files: list[Path]) -> tuple[str, int, int]:
         if variable:
             raise ValueError(
                 f"{path.name} is a variable font, which matplotlib draws at its default instance: "
-                "pass a static instance (see static_font)"
+                "pass static instances (see static_fonts)"
             )
         font_manager.fontManager.addfont(str(path))
         entry = font_manager.ttfFontProperty(font_manager.get_font(str(path)))
@@ -325,7 +339,7 @@ def _build_figure(
 
     _draw_legend(fig, box, regions, vmax)
     fig.text(0.12 / WIDTH_IN, (source_h * 0.5) / height, source_line, ha="left", va="center", fontsize=6.3,
-             color=MUTED_COLOUR)
+             color=MUTED_COLOUR, wrap=True)
     return fig
 
 

@@ -1,0 +1,172 @@
+"""Read what an edition says: its text, its notes, its paragraphs, for the edition tests."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+from conftest import run_pandoc
+
+FILTERS = ["include", "variables", "crossref"]
+
+
+def normalise(text: str) -> str:
+    """Letters only, lower case: immune to whitespace, quotes, dashes, hyphenation and note markers."""
+    return re.sub(r"[\W\d_]+", "", text.lower())
+
+
+def _inline_text(inlines: list) -> str:
+    out = []
+    for node in inlines:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in {"Space", "SoftBreak", "LineBreak"}:
+            out.append(" ")
+        elif kind in {"Cite", "Note"}:
+            continue
+        elif kind in {"Emph", "Strong", "Underline", "SmallCaps", "Strikeout", "Superscript", "Subscript"}:
+            out.append(_inline_text(content))
+        elif kind == "Quoted":
+            out.append(_inline_text(content[1]))
+        elif kind in {"Link", "Span"}:
+            out.append(_inline_text(content[1]))
+    return "".join(out)
+
+
+def source_paragraphs(root: Path) -> dict[str, list[str]]:
+    """The body paragraphs of every section (prose and block quotes), as the editions should print them."""
+    paragraphs: dict[str, list[str]] = {}
+    for section in sorted((root / "sections").glob("*.qmd")):
+        probe = root / f"_probe-{section.stem}.qmd"
+        probe.write_text(f"{{{{< include sections/{section.name} >}}}}\n", encoding="utf-8")
+        args = ["-f", "markdown", "-t", "json", str(probe.name)]
+        for name in FILTERS:
+            args += ["--lua-filter", str(root / "pandoc" / "filters" / f"{name}.lua")]
+        result = run_pandoc(*args, cwd=root)
+        probe.unlink()
+        assert result.returncode == 0, result.stderr
+        blocks = json.loads(result.stdout)["blocks"]
+        found = []
+        for block in blocks:
+            if block["t"] == "Para":
+                found.append(_inline_text(block["c"]))
+            elif block["t"] == "BlockQuote":
+                found += [_inline_text(b["c"]) for b in block["c"] if b["t"] == "Para"]
+        paragraphs[section.name] = found
+    return paragraphs
+
+
+class _HTMLText(HTMLParser):
+    """Collect an HTML page's text, its footnotes' text separately, and its elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.body: list[str] = []
+        self.notes: list[str] = []
+        self.stack: list[str] = []
+        self.in_notes = 0
+        self.in_skip = 0
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        if tag in {"script", "style", "title"}:
+            self.in_skip += 1
+        if tag == "section" and attributes.get("id") == "footnotes" or self.in_notes:
+            if tag not in {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}:
+                self.in_notes += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style", "title"}:
+            self.in_skip -= 1
+        if self.in_notes:
+            self.in_notes -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.in_skip:
+            return
+        (self.notes if self.in_notes else self.body).append(data)
+
+
+def html_text(path: Path) -> _HTMLText:
+    """Parse an HTML edition."""
+    parser = _HTMLText()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def docx_xml(path: Path, member: str) -> str:
+    """One XML part of a DOCX edition."""
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(member).decode("utf-8")
+
+
+def docx_text(path: Path) -> str:
+    """All text of a DOCX edition's body (paragraphs and table cells), in order."""
+    xml = docx_xml(path, "word/document.xml")
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)
+    return "\n".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paragraphs)
+
+
+def docx_footnotes(path: Path) -> list[str]:
+    """The text of each real footnote (not the separators) of a DOCX edition."""
+    xml = docx_xml(path, "word/footnotes.xml")
+    notes = re.findall(r'<w:footnote (?:[^>]*?)w:id="(-?\d+)"[^>]*>(.*?)</w:footnote>', xml, flags=re.S)
+    return ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", body)) for id_, body in notes if int(id_) > 0]
+
+
+def pdf_text(path: Path) -> str:
+    """All text of a PDF edition."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Text of each page of a PDF edition."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def pdf_structure(path: Path) -> list[dict]:
+    """Every element of a tagged PDF's structure tree."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if "/S" in node:
+                found.append(node)
+            kids = node.get("/K")
+            if kids is not None:
+                walk(kids)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def pdf_body_text(path: Path, *, min_size: float = 9.5) -> str:
+    """The PDF's running text only: text set at body size, without headers, footnotes, tables and captions."""
+    from pypdf import PdfReader
+
+    parts: list[str] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if size * abs(tm[0] or 1) * abs(cm[0] or 1) >= min_size:
+            parts.append(text)
+
+    for page in PdfReader(path).pages:
+        page.extract_text(visitor_text=visit)
+    return "".join(parts)

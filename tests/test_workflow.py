@@ -1,0 +1,93 @@
+"""The whole build: one command, reruns only what changed, data flows into every edition, bad sources stop it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import Project
+from readers import docx_text, html_text, normalise, pdf_text
+
+EDITIONS = ["pdf", "html", "docx"]
+
+
+def edition_text(project: Project, edition: str) -> str:
+    path = project.edition(edition)
+    if edition == "pdf":
+        return normalise(pdf_text(path))
+    if edition == "html":
+        return normalise(" ".join(html_text(path).body))
+    return normalise(docx_text(path))
+
+
+def digests(project: Project) -> dict[str, str]:
+    return {e: hashlib.sha256(project.edition(e).read_bytes()).hexdigest() for e in EDITIONS}
+
+
+def dry_run_jobs(project: Project) -> set[str]:
+    """The rules a dry run would run."""
+    result = project.snakemake("--dry-run", "--quiet", "rules")
+    return set(re.findall(r"^(\w+)\s+\d+\s*$", result.stdout, flags=re.M)) - {"total", "all"}
+
+
+def test_build_writes_every_edition(built: Project) -> None:
+    """One build makes the three editions, the tables, the figure's three formats and the variables."""
+    for edition in EDITIONS:
+        assert built.edition(edition).stat().st_size > 10_000
+    for name in ["regions.svg", "regions.pdf", "regions.png"]:
+        assert (built.root / "figures" / name).exists()
+    assert (built.root / "_build" / "tables" / "structures.md").exists()
+    assert dry_run_jobs(built) == set()  # up to date
+
+
+def test_editing_a_section_reruns_only_editions(built_copy: Project) -> None:
+    """An edit to one section reruns the three edition rules and nothing else."""
+    with (built_copy.root / "sections" / "01-introduction.qmd").open("a", encoding="utf-8") as section:
+        section.write("\nA new closing sentence.\n")
+    assert dry_run_jobs(built_copy) == {"edition_pdf", "edition_html", "edition_docx"}
+
+
+def test_editing_a_csv_reruns_what_depends_on_it(built_copy: Project) -> None:
+    """An edit to Table 2's data reruns its table, the variables, the bibliography check and the editions."""
+    structures = built_copy.root / "data" / "structures.csv"
+    structures.write_text(structures.read_text(encoding="utf-8").replace(",79,", ",78,"), encoding="utf-8")
+    assert dry_run_jobs(built_copy) == {"table", "variables", "check_bibliography",
+                                        "edition_pdf", "edition_html", "edition_docx"}
+
+
+@pytest.mark.slow
+def test_data_changes_reach_every_edition(built_copy: Project) -> None:
+    """A new value in Figure 1's and Table 2's CSVs reaches the figure, the table and the prose of all three."""
+    regions = built_copy.root / "data" / "regions.csv"
+    regions.write_text(regions.read_text(encoding="utf-8").replace(
+        "south_america,South America,8,", "south_america,South America,9,"), encoding="utf-8")
+    structures = built_copy.root / "data" / "structures.csv"
+    structures.write_text(structures.read_text(encoding="utf-8").replace(
+        "criminal activities”.,unodc2022,48,,79,", "criminal activities”.,unodc2022,48,,81,"), encoding="utf-8")
+    svg_before = (built_copy.root / "figures" / "regions.svg").read_bytes()
+    built_copy.snakemake()
+    assert (built_copy.root / "figures" / "regions.svg").read_bytes() != svg_before
+    for edition in EDITIONS:
+        text = edition_text(built_copy, edition)
+        assert normalise("nine percent of identified victims of sex trafficking in South America") in text
+        assert normalise("and 2021, 96 percent of prosecuted traffickers") in text  # 81 + 10 + 5
+        assert normalise("core component of their criminal activities”. 81") in text
+        assert normalise("eight percent of identified victims") not in text
+    assert "South America 9 %" in built_copy.edition("html").read_text(encoding="utf-8")  # the figure's alt text
+
+
+def test_unknown_citation_key_fails_naming_key_and_section(built_copy: Project) -> None:
+    """A citation key missing from references.bib stops the build, names key, file and line, keeps old editions."""
+    before = digests(built_copy)
+    section = built_copy.root / "sections" / "04-responses.qmd"
+    lines = section.read_text(encoding="utf-8").splitlines()
+    lines[2] += " A new claim.[@nosuchkey2099, 4]"
+    section.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = built_copy.perrypress("build")
+    assert result.returncode == 1
+    assert "sections/04-responses.qmd:3: citation key '@nosuchkey2099' is not in references.bib" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert digests(built_copy) == before
