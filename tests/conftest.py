@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from perrypress.verify import copy_sources
+
 ROOT = Path(__file__).resolve().parents[1]
 PANDOC = Path(__import__("pypandoc").__file__).parent / "files" / "pandoc"
-# What a fresh clone holds; everything else (editions, figures, caches) is made by the build.
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".snakemake", "__pycache__", ".pytest_cache",
-                                     "*.egg-info", "_variables.yml")
 
 
 @dataclass
@@ -49,8 +48,7 @@ def build_env() -> dict[str, str]:
 
 def copy_project(destination: Path) -> Project:
     """Copy the project's sources (not its build products) to ``destination``."""
-    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
-    return Project(destination)
+    return Project(copy_sources(ROOT, destination))
 
 
 @pytest.fixture(scope="session")

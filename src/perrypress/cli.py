@@ -118,6 +118,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Build twice in two temporary folders and report, per output file, identical or different."""
+    from .verify import verify
+
+    results = verify(Path(args.root).resolve())
+    for result in results:
+        print(f"{'identical' if result.identical else 'DIFFERENT'}  {result.path}")
+        if result.detail:
+            print(f"    {result.detail}")
+    different = [r for r in results if not r.identical]
+    print(f"{len(results) - len(different)} identical, {len(different)} different")
+    return 1 if different else 0
+
+
 def _job_errors(output: str) -> str:
     """Keep the lines of Snakemake's output that say what is wrong with the sources."""
     keep = [line for line in output.splitlines()
@@ -138,6 +152,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("table", help="write a table's Markdown include")
     p.add_argument("slug")
