@@ -14,10 +14,12 @@ validate(config, schema="workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/bibliography.smk"
+include: "workflow/rules/styles.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/variables.smk"
 include: "workflow/rules/editions.smk"
+include: "workflow/rules/site.smk"
 
 
 rule all:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import zipfile
@@ -110,14 +111,19 @@ def docx_text(path: Path) -> str:
     """All text of a DOCX edition's body (paragraphs and table cells), in order."""
     xml = docx_xml(path, "word/document.xml")
     paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)
-    return "\n".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paragraphs)
+    return "\n".join(_runs_text(p) for p in paragraphs)
+
+
+def _runs_text(xml: str) -> str:
+    """The text of the w:t runs in an XML fragment, entities decoded."""
+    return html.unescape("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)))
 
 
 def docx_footnotes(path: Path) -> list[str]:
     """The text of each real footnote (not the separators) of a DOCX edition."""
     xml = docx_xml(path, "word/footnotes.xml")
     notes = re.findall(r'<w:footnote (?:[^>]*?)w:id="(-?\d+)"[^>]*>(.*?)</w:footnote>', xml, flags=re.S)
-    return ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", body)) for id_, body in notes if int(id_) > 0]
+    return [_runs_text(body) for id_, body in notes if int(id_) > 0]
 
 
 def pdf_text(path: Path) -> str:

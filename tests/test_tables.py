@@ -16,12 +16,18 @@ CONFIG = load_config(ROOT / "config" / "config.yaml", root=ROOT)
 
 @pytest.mark.parametrize("slug", sorted(CONFIG["tables"]))
 def test_table_has_caption_label_and_every_row(slug: str) -> None:
-    """Each table renders with its caption, its tbl- label and one line per data row."""
+    """Each table renders with its caption, its tbl- label (unless label: false) and one line per data row."""
     spec = CONFIG["tables"][slug]
     text = render_table(slug, spec, root=ROOT)
-    assert f"{{#tbl-{slug}}}" in text
+    assert (f"{{#tbl-{slug}}}" in text) == spec.get("label", True)
     rows = (ROOT / spec["data"]).read_text(encoding="utf-8").strip().count("\n")
     assert text.count("\n| ") == rows + 1  # header + rows (separator starts with "|-")
+
+
+def test_label_false_leaves_the_table_unnumbered() -> None:
+    """label: false writes no tbl- id at all, so the crossref filter does not count the table."""
+    spec = {**CONFIG["tables"]["structures"], "label": False}
+    assert "#tbl-" not in render_table("structures", spec, root=ROOT)
 
 
 def test_structures_cells_cite_their_sources() -> None:

@@ -1,13 +1,21 @@
 --[[
 front-back-matter.lua — the publication's front and back matter as content.
 
-For editions whose template cannot lay it out (DOCX, and the HTML body), this
-filter builds, from report.qmd's metadata:
+From report.qmd's metadata this filter builds
   front: series line, About the Author (bio), the series statement, the disclaimer;
   back:  the publisher, editorial credits, web address, the back-page disclaimer.
-The front goes before the body, the back after the bibliography. Each part is
-a Div (#front-matter, #back-matter) so stylesheets and reference docs can
-style it. Runs after citeproc.
+Runs after citeproc. The one setting is the metadata key `front-back-matter`:
+
+  body (default; DOCX, Quarto's HTML): the front goes before the body and the
+    back after the bibliography, each a Div (#front-matter, #back-matter) so
+    stylesheets and reference docs can style it.
+  template (the HTML edition, pandoc/templates/perry.html): the template
+    prints title, series line and byline itself, so nothing is added to the
+    body. The parts are handed to the template as the variable `front-back`
+    (about, statement, disclaimer, back), and so is the bibliography, taken
+    out of the body (`front-back.references`, headed `reference-section-title`)
+    so the page can print it after the notes. A level-1 "Notes" heading
+    (metadata `notes-title`) closes the body, right above pandoc's notes.
 
 Licence: MIT.
 ]]
@@ -31,6 +39,16 @@ local function inlines (value)
   return pandoc.Inlines { pandoc.Str(utils.stringify(value)) }
 end
 
+-- The About the Author blocks: each author's name in bold, then the bio.
+local function about (meta)
+  local out = pandoc.Blocks {}
+  for _, author in ipairs(meta.author or {}) do
+    out:insert(pandoc.Para { pandoc.Strong(inlines(author.name)) })
+    out:extend(blocks(author.bio))
+  end
+  return out
+end
+
 local function front (meta)
   local out = pandoc.Blocks {}
   local series = meta.series or {}
@@ -50,12 +68,8 @@ local function front (meta)
     byline:extend(inlines(author.name))
   end
   out:insert(pandoc.Div(pandoc.Para(byline), pandoc.Attr('', { 'byline' })))
-  local about = pandoc.Blocks { pandoc.Header(2, 'About the Author', pandoc.Attr('about-the-author', { 'unnumbered', 'unlisted' })) }
-  for _, author in ipairs(meta.author or {}) do
-    about:insert(pandoc.Para { pandoc.Strong(inlines(author.name)) })
-    about:extend(blocks(author.bio))
-  end
-  out:insert(pandoc.Div(about, pandoc.Attr('', { 'about-author' })))
+  local heading = pandoc.Header(2, 'About the Author', pandoc.Attr('about-the-author', { 'unnumbered', 'unlisted' }))
+  out:insert(pandoc.Div({ heading, table.unpack(about(meta)) }, pandoc.Attr('', { 'about-author' })))
   out:insert(pandoc.Div(blocks(series.statement), pandoc.Attr('', { 'series-statement' })))
   out:insert(pandoc.Div(blocks(meta.disclaimer), pandoc.Attr('', { 'disclaimer' })))
   return pandoc.Div(out, pandoc.Attr('front-matter', {}, { role = 'doc-preface' }))
@@ -79,10 +93,120 @@ local function back (meta)
   return pandoc.Div(out, pandoc.Attr('back-matter', {}, { role = 'contentinfo' }))
 end
 
+-- DOCX only: each part's Word paragraph style (pandoc's `custom-style`), defined
+-- in the reference document src/perrypress/reference_docx.py writes.
+local DOCX_STYLES = {
+  ['series-line'] = 'Series Line', ['byline'] = 'Byline', ['about-author'] = 'About Author',
+  ['series-statement'] = 'Series Statement', ['disclaimer'] = 'Disclaimer', ['back-matter'] = 'Back Matter',
+}
+
+local function docx_style (div)
+  for _, name in ipairs { div.identifier, table.unpack(div.classes) } do
+    if DOCX_STYLES[name] then
+      div.attributes['custom-style'] = DOCX_STYLES[name]
+      return div
+    end
+  end
+end
+
+-- Remove citeproc's bibliography (its heading and Div#refs) from `doc`; return it.
+local function take_references (doc)
+  local kept, references = pandoc.Blocks {}, pandoc.Blocks {}
+  for _, block in ipairs(doc.blocks) do
+    if block.t == 'Div' and block.identifier == 'refs' then
+      references:insert(block)
+    elseif block.t == 'Header' and block.identifier == 'bibliography' and block.classes:includes 'unnumbered' then
+      -- citeproc's heading from reference-section-title: the template prints its own
+    else
+      kept:insert(block)
+    end
+  end
+  doc.blocks = kept
+  return references
+end
+
+local function has_notes (doc)
+  local found = false
+  doc.blocks:walk { Note = function () found = true end }
+  return found
+end
+
+-- Plain text as MetaInlines the HTML template can print inside an attribute: escaped once, quotes too.
+local function attribute (text)
+  local escaped = text:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;')
+  return pandoc.MetaInlines { pandoc.RawInline('html', escaped) }
+end
+
+local function text_of (value)
+  return value and utils.stringify(value) or ''
+end
+
+-- The address of `file` next to the page at `canonical` (the folder of the page's URL).
+local function beside (canonical, file)
+  if canonical == '' then return '' end
+  return (canonical:match '^(.*/)' or (canonical .. '/')) .. file
+end
+
+-- Plain-text values for the page's <head> (description, authors, Google Scholar and Open Graph tags).
+local function head (meta)
+  local title, subtitle = text_of(meta.title), text_of(meta.subtitle)
+  local full_title = subtitle ~= '' and (title .. ': ' .. subtitle) or title
+  local series, publisher, site = meta.series or {}, meta.publisher or {}, meta.site or {}
+  local authors, keywords = pandoc.List {}, pandoc.List {}
+  for _, author in ipairs(meta.author or {}) do authors:insert(attribute(text_of(author.name))) end
+  for _, keyword in ipairs(meta.keywords or {}) do keywords:insert(text_of(keyword)) end
+  local canonical = text_of(site['canonical-url'])
+  local edition = text_of(meta['edition-name'])
+  local date = text_of(meta.date)
+  local summary = text_of(meta.description or meta.abstract)
+  return pandoc.MetaMap {
+    title = attribute(title),
+    ['full-title'] = attribute(full_title),
+    description = attribute(summary ~= '' and summary or full_title),
+    authors = pandoc.MetaList(authors),
+    keywords = attribute(table.concat(keywords, ', ')),
+    series = attribute(text_of(series.name)),
+    number = attribute((text_of(series.number):gsub('^[Nn][Oo]%.?', ''):gsub('^[%s\194\160]+', ''))),
+    publisher = attribute(text_of(publisher.name)),
+    ['publisher-url'] = attribute(text_of(publisher.url)),
+    canonical = attribute(canonical),
+    ['pdf-url'] = attribute(edition ~= '' and beside(canonical, edition .. '.pdf') or ''),
+    date = attribute(date),
+    ['scholar-date'] = attribute((date:gsub('-', '/'))),
+    lang = attribute((text_of(meta.lang):gsub('-', '_'))),
+  }
+end
+
+local function for_template (doc)
+  local meta = doc.meta
+  local references = take_references(doc)
+  if has_notes(doc) then
+    local title = meta['notes-title'] and inlines(meta['notes-title']) or pandoc.Inlines { pandoc.Str 'Notes' }
+    doc.blocks:insert(pandoc.Header(1, title, pandoc.Attr('notes', { 'unnumbered' })))
+  end
+  meta['front-back'] = pandoc.MetaMap {
+    about = pandoc.MetaBlocks(about(meta)),
+    statement = pandoc.MetaBlocks(blocks((meta.series or {}).statement)),
+    disclaimer = pandoc.MetaBlocks(blocks(meta.disclaimer)),
+    back = pandoc.MetaBlocks(back(meta).content),
+    references = pandoc.MetaBlocks(references),
+    head = head(meta),
+  }
+  doc.meta = meta
+  return doc
+end
+
 return {
   { Pandoc = function (doc)
+      if utils.stringify(doc.meta['front-back-matter'] or 'body') == 'template' then
+        return for_template(doc)
+      end
       doc.blocks:insert(1, front(doc.meta))
       doc.blocks:insert(back(doc.meta))
+      if FORMAT:match 'docx' then
+        doc.blocks[1] = doc.blocks[1]:walk { Div = docx_style }
+        doc.blocks[#doc.blocks] = docx_style(doc.blocks[#doc.blocks]) or doc.blocks[#doc.blocks]
+      end
       return doc
     end },
 }

@@ -10,13 +10,19 @@ Licence: MIT.
 
 PANDOC_VERSION:must_be_at_least '3.1'
 
+-- A note, or a citation that citeproc has turned into one (Cite holding a Note).
+local function is_note (el)
+  if el == nil then return false end
+  if el.t == 'Note' then return true end
+  return el.t == 'Cite' and #el.content == 1 and el.content[1].t == 'Note'
+end
+
 return {
   { Inlines = function (inlines)
       local out = pandoc.Inlines {}
       for i, el in ipairs(inlines) do
         out:insert(el)
-        local next_el = inlines[i + 1]
-        if el.t == 'Note' and next_el and next_el.t == 'Note' then
+        if is_note(el) and is_note(inlines[i + 1]) then
           out:insert(pandoc.Superscript { pandoc.Str ',' })
         end
       end

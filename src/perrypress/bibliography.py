@@ -65,7 +65,7 @@ def parse(path: Path) -> BibliographyData:
 def _check_duplicates(text: str, path: Path) -> None:
     """Raise BibliographyError at the second entry that repeats a key (keys are case-insensitive)."""
     seen: dict[str, int] = {}
-    for match in re.finditer(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", text, flags=re.M):
+    for match in re.finditer(r"^[ \t]*@(\w+)\s*\{\s*([^,\s]+)\s*,", text, flags=re.M):
         if match.group(1).lower() in {"comment", "preamble", "string"}:
             continue
         key, line = match.group(2), text.count("\n", 0, match.start(2)) + 1
@@ -77,7 +77,7 @@ def _check_duplicates(text: str, path: Path) -> None:
 
 def _entry_line(text: str, key: str) -> int | None:
     """Return the line where the entry ``key`` starts."""
-    match = re.search(r"^\s*@\w+\s*\{\s*" + re.escape(key) + r"\s*,", text, flags=re.M)
+    match = re.search(r"^[ \t]*@\w+\s*\{\s*" + re.escape(key) + r"\s*,", text, flags=re.M)
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 

@@ -88,6 +88,36 @@ def cmd_csl(args: argparse.Namespace) -> None:
     shutil.copyfile(csl_path(_config(args)["csl"]), args.out)
 
 
+def cmd_reference_docx(args: argparse.Namespace) -> None:
+    """Write the DOCX edition's reference document in the house style."""
+    from .reference_docx import write_reference_docx
+
+    fonts = {role: font["family"] for role, font in _config(args)["fonts"].items()}
+    write_reference_docx(Path(args.out), fonts=fonts)
+
+
+def cmd_web_fonts(args: argparse.Namespace) -> None:
+    """Write the HTML edition's web fonts (WOFF2, Latin) and their @font-face stylesheet."""
+    from .webfonts import write_web_fonts
+
+    write_web_fonts(_config(args)["fonts"], out_dir=Path(args.out_dir))
+
+
+def cmd_cite(args: argparse.Namespace) -> None:
+    """Write the HTML edition's "Cite this paper" block from report.qmd's metadata."""
+    from .citation import write_cite_block
+
+    config = _config(args)
+    write_cite_block(Path(args.root) / config["report"], Path(args.out))
+
+
+def cmd_previews(args: argparse.Namespace) -> None:
+    """Render the README's previews of the PDF and HTML editions."""
+    from .previews import write_previews
+
+    write_previews(pdf=Path(args.pdf), html=Path(args.html), out_dir=Path(args.out_dir))
+
+
 def cmd_edition(args: argparse.Namespace) -> None:
     """Build one edition."""
     from .documents import check_document
@@ -105,16 +135,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = _config(args)  # a config error is reported here, before Snakemake starts
     root = Path(args.root)
     editions = [root / "_build" / f"{config['output_name']}.{ext}" for ext in config["editions"]]
-    command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--quiet", "rules",
+    # Targets first: --config takes every word after it.
+    command = [sys.executable, "-m", "snakemake", *args.targets, "--cores", str(args.cores), "--quiet", "rules",
                "--directory", str(args.root)]
     if args.release:
         command += ["--config", "mode=release"]
-    command += args.targets
     with keep_last_good(editions, backup=root / "_build" / ".last-good"):
         result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         print(_job_errors(result.stdout + result.stderr), file=sys.stderr)
         return 1
+    warnings = [line for line in (result.stdout + result.stderr).splitlines() if "warning" in line.lower()]
+    if warnings:
+        print("\n".join(dict.fromkeys(warnings)), file=sys.stderr)
     return 0
 
 
@@ -178,6 +211,24 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("csl", help="copy the CSL style")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_csl)
+
+    p = sub.add_parser("reference-docx", help="write the DOCX edition's reference document (its styles)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_reference_docx)
+
+    p = sub.add_parser("web-fonts", help="write the HTML edition's web fonts and their stylesheet")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_web_fonts)
+
+    p = sub.add_parser("cite", help="write the HTML edition's \"Cite this paper\" block")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_cite)
+
+    p = sub.add_parser("previews", help="render PNG previews of the PDF and HTML editions")
+    p.add_argument("--pdf", required=True)
+    p.add_argument("--html", required=True)
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_previews)
 
     p = sub.add_parser("edition", help="build one edition")
     p.add_argument("edition", choices=["pdf", "html", "docx"])

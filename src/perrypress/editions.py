@@ -34,6 +34,7 @@ def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file:
         "--metadata", f"build-mode={config['mode']}",
         "--metadata", f"serif-font={config['fonts']['serif']['family']}",
         "--metadata", f"sans-font={config['fonts']['sans']['family']}",
+        "--metadata", f"edition-name={config['output_name']}",
         "--log", str(log_file),
         "--output", str(output),
     ]

@@ -77,12 +77,14 @@ def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
     if any(len(row) != len(header) for row in rows):
         raise DataError(spec["data"], "the table's rows do not match its configured columns",
                         "check 'columns' for this table in config/config.yaml")
+    # label: false gives no tbl- id, so the table is not numbered (a figure's data, shown in one edition only).
+    block, label = (f"tbl-{slug}-block", f" {{#tbl-{slug}}}") if spec.get("label", True) else (f"{slug}-block", "")
     parts = [
-        f"::: {{.generated .data-table #tbl-{slug}-block}}",
+        f"::: {{.generated .data-table #{block}}}",
         "",
         pipe_table(header, rows, widths),
         "",
-        f": {escape(spec['caption'])} {{#tbl-{slug}}}",
+        f": {escape(spec['caption'])}{label}",
     ]
     if notes:
         parts += ["", "::: table-notes", *[f"{n}\\\n" if i < len(notes) - 1 else n for i, n in enumerate(notes)], ":::"]

@@ -6,7 +6,7 @@ BUILD = "_build"
 OUTPUT = f"{BUILD}/{config['output_name']}"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
 FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
-PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css"})
+PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html"})
 CLI = f'"{sys.executable}" -m perrypress.cli'
 FIGURE_FORMATS = ["svg", "pdf", "png"]  # HTML and PDF editions, print, DOCX
 RELEASE = "--release" if config["mode"] == "release" else ""
@@ -47,4 +47,9 @@ def edition_inputs(wildcards):
         "csl": f"{BUILD}/styles/{config['csl']}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
+        # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
+        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
+        # Photographs and other assets the sections refer to (absent ones are
+        # placeholders in draft builds and errors in release builds).
+        "assets": sorted(str(p) for p in Path("images").glob("*") if p.is_file() and p.suffix != ".md"),
     }

@@ -7,10 +7,13 @@ rule edition_pdf:
         unpack(edition_inputs),
     output:
         edition=f"{OUTPUT}.pdf",
+    params:
+        # A params change reruns the edition: switching draft/release rebuilds it.
+        release=RELEASE,
     log:
         f"{BUILD}/logs/edition_pdf.log",
     shell:
-        "{CLI} --log {log} edition pdf {RELEASE} --out {output.edition}"
+        "{CLI} --log {log} edition pdf {params.release} --out {output.edition}"
 
 
 rule edition_html:
@@ -19,19 +22,26 @@ rule edition_html:
         unpack(edition_inputs),
     output:
         edition=f"{OUTPUT}.html",
+    params:
+        # A params change reruns the edition: switching draft/release rebuilds it.
+        release=RELEASE,
     log:
         f"{BUILD}/logs/edition_html.log",
     shell:
-        "{CLI} --log {log} edition html {RELEASE} --out {output.edition}"
+        "{CLI} --log {log} edition html {params.release} --out {output.edition}"
 
 
 rule edition_docx:
     """The editors' edition: Word, with real footnotes."""
     input:
         unpack(edition_inputs),
+        reference=rules.reference_docx.output.reference,
     output:
         edition=f"{OUTPUT}.docx",
+    params:
+        # A params change reruns the edition: switching draft/release rebuilds it.
+        release=RELEASE,
     log:
         f"{BUILD}/logs/edition_docx.log",
     shell:
-        "{CLI} --log {log} edition docx {RELEASE} --out {output.edition}"
+        "{CLI} --log {log} edition docx {params.release} --out {output.edition}"

@@ -1,0 +1,67 @@
+"""Data is content, never markup: hostile text in a CSV cell prints literally in all three editions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from conftest import Project
+from readers import docx_text, html_text, pdf_body_text, pdf_text
+
+HOSTILE = {
+    "html": "<script>alert(1)</script>",
+    "markdown": "*emphasis*",
+    "math": "$math$",
+    "typst": "#typst-code",
+    "include": "{{< include /etc/passwd >}}",
+}
+EDITIONS = ["pdf", "html", "docx"]
+
+
+@pytest.fixture(scope="module")
+def hostile(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The project rebuilt with each hostile string as an instrument in Table 1's data."""
+    import shutil
+
+    project = Project(tmp_path_factory.mktemp("hostile") / "project")
+    shutil.copytree(built.root, project.root)
+    path = project.root / "data" / "law.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    for i, text in enumerate(HOSTILE.values()):
+        rows.append([str(1900 + i), f"Instrument {text} end", "", "nelson2024", ""])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    project.snakemake()
+    return project
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def printed(project: Project, edition: str) -> str:
+    if edition == "pdf":
+        return flat(pdf_text(project.edition("pdf")))
+    if edition == "html":
+        return flat(" ".join(html_text(project.edition("html")).body))
+    return flat(docx_text(project.edition("docx")))
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_cell_prints_literally(hostile: Project, edition: str, kind: str) -> None:
+    """The cell's text appears exactly as written."""
+    assert f"Instrument {HOSTILE[kind]} end" in printed(hostile, edition)
+
+
+def test_nothing_is_executed_or_included(hostile: Project) -> None:
+    """No script element reaches the page, and no file's content is included."""
+    page = html_text(hostile.edition("html"))
+    assert not [a for tag, a in page.elements if tag == "script"]
+    for edition in EDITIONS:
+        assert "root:x:0:0" not in printed(hostile, edition)
+    assert "root:" not in pdf_body_text(hostile.edition("pdf"))

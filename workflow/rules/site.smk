@@ -1,0 +1,44 @@
+# The HTML edition as a web page: its fonts, its "Cite this paper" block, and
+# the README's previews of the editions (a separate target, not part of `all`:
+# it needs Chromium — `perrypress build previews`).
+
+rule web_fonts:
+    """Cut the PDF's fonts (fontpkg-* packages) to Latin as WOFF2, with their @font-face stylesheet."""
+    input:
+        module="src/perrypress/webfonts.py",
+        config="config/config.yaml",
+    output:
+        fonts=directory(f"{BUILD}/fonts"),
+    log:
+        f"{BUILD}/logs/web_fonts.log",
+    shell:
+        "{CLI} --log {log} web-fonts --out-dir {output.fonts}"
+
+
+rule cite_block:
+    """Write the "Cite this paper" block (Chicago, BibTeX, RIS) from report.qmd's metadata."""
+    input:
+        report=config["report"],
+        module="src/perrypress/citation.py",
+        config="config/config.yaml",
+    output:
+        cite=f"{BUILD}/cite.html",
+    log:
+        f"{BUILD}/logs/cite_block.log",
+    shell:
+        "{CLI} --log {log} cite --out {output.cite}"
+
+
+rule previews:
+    """PNG previews for the README: the PDF's cover and first body page, the HTML page in Chromium."""
+    input:
+        pdf=f"{OUTPUT}.pdf",
+        html=f"{OUTPUT}.html",
+    output:
+        cover="docs/previews/pdf-cover.png",
+        first_page="docs/previews/pdf-first-page.png",
+        html="docs/previews/html-page.png",
+    log:
+        f"{BUILD}/logs/previews.log",
+    shell:
+        "{CLI} --log {log} previews --pdf {input.pdf} --html {input.html} --out-dir docs/previews"

@@ -1,0 +1,11 @@
+rule reference_docx:
+    """Write the DOCX edition's reference document: pandoc's own, in the house style (fonts from config)."""
+    input:
+        module="src/perrypress/reference_docx.py",
+        config="config/config.yaml",
+    output:
+        reference=f"{BUILD}/styles/reference.docx",
+    log:
+        f"{BUILD}/logs/reference_docx.log",
+    shell:
+        "{CLI} --log {log} reference-docx --out {output.reference}"
