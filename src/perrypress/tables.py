@@ -87,7 +87,7 @@ def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
         f": {escape(spec['caption'])}{label}",
     ]
     if notes:
-        parts += ["", "::: table-notes", *[f"{n}\\\n" if i < len(notes) - 1 else n for i, n in enumerate(notes)], ":::"]
+        parts += ["", "::: table-notes", "\n\n".join(notes), ":::"]  # one paragraph per note
     if spec.get("source"):
         parts += ["", "::: table-source", escape(spec["source"]), ":::"]
     parts += ["", ":::", ""]
