@@ -19,6 +19,11 @@ def normalise(text: str) -> str:
     return re.sub(r"[\W\d_]+", "", text.lower())
 
 
+def with_numbers(text: str) -> str:
+    """Letters and digits only, lower case: for checking numbers (note markers stay in as digits)."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
 def _inline_text(inlines: list) -> str:
     out = []
     for node in inlines:

@@ -96,3 +96,12 @@ def test_citation_scan_ignores_crossrefs_and_escaped_at() -> None:
     sample = ROOT / "tests" / "fixtures" / "citations.md"
     keys = [c.key for c in citations_in([sample])]
     assert keys == ["kara2017", "unodc2022", "stockhem2020", "powell2018"]
+
+
+def test_citation_keys_are_case_sensitive(tmp_path: Path) -> None:
+    """'@Henry2016' is not '@henry2016' for citeproc, so it fails, suggesting the right key."""
+    section = tmp_path / "03.qmd"
+    section.write_text("A claim.[@Henry2016, 399]\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="did you mean '@henry2016'") as info:
+        check(BIB, report=REPORT, sources=[*SECTIONS, section])
+    assert str(info.value).startswith(f"{section}:1:")

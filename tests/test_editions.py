@@ -10,7 +10,7 @@ from pybtex.database import parse_file
 
 from conftest import ROOT, Project
 from perrypress.data import load_table
-from readers import (docx_footnotes, pdf_body_text, docx_text, docx_xml, html_text, normalise, pdf_pages, pdf_structure,
+from readers import (docx_footnotes, pdf_body_text, with_numbers, docx_text, docx_xml, html_text, normalise, pdf_pages, pdf_structure,
                      pdf_text, source_paragraphs)
 
 EDITIONS = ["pdf", "html", "docx"]
@@ -62,6 +62,20 @@ def test_every_table_row(texts: dict[str, str], edition: str) -> None:
         assert normalise(note.note) in texts[edition], note.note
     for row in load_table(ROOT / "data" / "structures.csv").itertuples():
         assert normalise(row.structure) in texts[edition] and normalise(row.definition) in texts[edition]
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_numbers_from_data(built: Project, edition: str) -> None:
+    """The numbers themselves: Table 1's years, Table 2's percentages, and the shares the prose quotes."""
+    text = with_numbers(body_text(built, edition))
+    for row in load_table(ROOT / "data" / "law.csv").itertuples():
+        assert with_numbers(f"{row.year} {row.instrument}") in text, row.year
+    for row in load_table(ROOT / "data" / "structures.csv").itertuples():
+        before = with_numbers(row.definition_more if isinstance(row.definition_more, str) else row.definition)
+        assert re.search(re.escape(before) + rf"(\d\d)?{row.percent}", text), row.structure
+    for phrase in ["women comprised 87% of identified victims", "girls were 11% of identified victims",
+                   "and 2021, 94 percent of prosecuted traffickers"]:
+        assert with_numbers(phrase) in text, phrase
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

@@ -67,6 +67,8 @@ CASES = {
                               r"references\.bib:\d+: duplicate key 'kara2017' \(first defined on line 19\) — "),
     "bib-missing-field": Case(edit("references.bib", "  journaltitle = {Policing and Society},\n", ""),
                               r"references\.bib:160: entry 'powell2018' \(@article\) has no journaltitle or journal — "),
+    "citation-key-case": Case(edit("sections/03-advent.qmd", "[@henry2016, 399]", "[@Henry2016, 399]"),
+                              r"sections/03-advent\.qmd:\d+: citation key .@Henry2016. is not in references\.bib — did you mean"),
     "unknown-citation": Case(edit("sections/04-responses.qmd", "cyber-enabled crimes.", "cyber-enabled crimes.[@nobody2099]"),
                              r"sections/04-responses\.qmd:\d+: citation key '@nobody2099' is not in references\.bib — "),
     "crossref-no-target": Case(edit("sections/03-advent.qmd", "(See @tbl-structures)", "(See @tbl-nothing)"),

@@ -107,19 +107,27 @@ def citations_in(paths: Iterable[Path]) -> Iterator[Citation]:
                     yield Citation(key, path, number)
 
 
+def check_known(citation: Citation, keys: set[str], bib_name: str) -> None:
+    """Raise DocumentError when ``citation`` names no entry; keys match exactly, as in citeproc."""
+    if citation.key in keys or citation.key == "*":
+        return
+    near = [k for k in keys if k.lower() == citation.key.lower()]
+    fix = (f"did you mean '@{near[0]}'? Keys are case-sensitive" if near
+           else f"add an entry '{citation.key}' to {bib_name} or correct the key")
+    raise DocumentError(citation.path, f"citation key '@{citation.key}' is not in {bib_name}", fix,
+                        line=citation.line)
+
+
 def check(bib_path: Path, *, report: Path, sources: Iterable[Path]) -> BibliographyData:
     """Run every check; return the parsed bibliography when all pass."""
     bib = parse(bib_path)
     check_fields(bib, bib_path)
-    known = {k.lower(): k for k in bib.entries}
+    keys = set(bib.entries)
     cited: set[str] = set()
     for citation in citations_in([report, *sources]):
-        if citation.key.lower() not in known and citation.key != "*":
-            raise DocumentError(citation.path, f"citation key '@{citation.key}' is not in {bib_path.name}",
-                                f"add an entry '{citation.key}' to {bib_path.name} or correct the key",
-                                line=citation.line)
-        cited.add(citation.key.lower())
-    uncited = [k for k in bib.entries if k.lower() not in cited]
+        check_known(citation, keys, bib_path.name)
+        cited.add(citation.key)
+    uncited = [k for k in bib.entries if k not in cited]
     if uncited:
         raise BibliographyError(bib_path, f"entry '{uncited[0]}' is neither cited nor listed in nocite",
                                 "cite it, add it to nocite in report.qmd, or remove it",

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .bibliography import CROSSREF_PREFIXES, citations_in, parse
+from .bibliography import check_known, citations_in, parse
 from .errors import DocumentError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def check_document(config: dict[str, Any], *, root: Path) -> None:
     variables_file = root / "_variables.yml"
     variables = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}
-    keys = {k.lower() for k in parse(root / config["bibliography"]).entries}
+    keys = set(parse(root / config["bibliography"]).entries)
     for path in files:
         for number, line in _lines(path):
             for key in VAR.findall(line):
@@ -91,9 +91,7 @@ def check_document(config: dict[str, Any], *, root: Path) -> None:
                                         f"label a figure or table {{#{ref}}}, or correct the reference",
                                         line=number)
     for citation in citations_in(files):
-        if citation.key.lower() not in keys and not citation.key.startswith(CROSSREF_PREFIXES):
-            raise DocumentError(citation.path, f"citation key '@{citation.key}' is not in {config['bibliography']}",
-                                f"add the entry to {config['bibliography']} or correct the key", line=citation.line)
+        check_known(citation, keys, Path(config["bibliography"]).name)
     missing = missing_assets(files, root)
     if missing and config["mode"] == "release":
         listing = "; ".join(f"{p.relative_to(root)}:{n}: {t}" for p, n, t in missing)

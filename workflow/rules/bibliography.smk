@@ -7,6 +7,7 @@ rule check_bibliography:
         # re-checks the section's citations itself (src/perrypress/documents.py).
         sections=ancient(SECTIONS),
         tables=table_outputs(),
+        code=code("bibliography"),
     output:
         ok=f"{BUILD}/checks/bibliography.ok",
     log:

@@ -7,6 +7,15 @@ OUTPUT = f"{BUILD}/{config['output_name']}"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
 FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
 PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html"})
+# The package modules each step runs: editing one reruns the steps that use it.
+PACKAGE = "src/perrypress"
+
+
+def code(*modules):
+    """Paths of the package modules a rule's output depends on."""
+    return [f"{PACKAGE}/{name}.py" for name in modules]
+
+
 CLI = f'"{sys.executable}" -m perrypress.cli'
 FIGURE_FORMATS = ["svg", "pdf", "png"]  # HTML and PDF editions, print, DOCX
 RELEASE = "--release" if config["mode"] == "release" else ""
@@ -47,6 +56,7 @@ def edition_inputs(wildcards):
         "csl": f"{BUILD}/styles/{config['csl']}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
+        "code": code("editions", "documents", "bibliography", "toolchain"),
         # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
         # Photographs and other assets the sections refer to (absent ones are
