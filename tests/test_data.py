@@ -124,3 +124,11 @@ class TestSchemaErrors:
         path = bad_csv(lambda t: t.replace("112,stated", "112,guessed"))
         with pytest.raises(DataError, match="'flag': 'guessed' is not one of"):
             load_table(path)
+
+
+def test_cited_pages_are_ordered_by_number() -> None:
+    """The pages a data file cites come out once each, in page order, with ranges kept."""
+    from perrypress.data import cited_pages
+
+    assert cited_pages(load_table(DATA / "regions.csv")) == "12–13, 34, 99 and 112"
+    assert cited_pages(load_table(DATA / "structures.csv")) == "48 and 115"

@@ -12,6 +12,7 @@ from pathlib import Path
 import fontpkg_source_sans_3
 import pandas
 import pytest
+import yaml
 from PIL import Image
 
 from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch, static_fonts
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SHAPEFILE = DATA / "geometry" / "naturalearth_lowres.shp"
 SOURCE_LINE = "Source: UNODC, Global Report on Trafficking in Persons 2022. Map: Natural Earth."
+# The legend's words, as config/config.yaml gives them for Figure 1.
+LEGEND = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["figures"]["regions"]["legend"]
 VARIABLE_FONT = fontpkg_source_sans_3.ROOT / "files" / "SourceSans3[wght].ttf"
 
 
@@ -50,7 +53,7 @@ def draw(folder: Path, regions: pandas.DataFrame, countries: pandas.DataFrame, f
     """Draw the figure in all three formats into folder and return the paths."""
     outputs = {fmt: folder / f"fig-regions.{fmt}" for fmt in ("svg", "pdf", "png")}
     draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts, outputs=outputs,
-                 source_line=SOURCE_LINE)
+                 legend=LEGEND, source_line=SOURCE_LINE)
     return outputs
 
 
@@ -173,5 +176,17 @@ class TestFonts:
     def test_character_missing_from_the_font_is_an_error(self, tmp_path, regions, countries, fonts):
         """A source line the font cannot set stops the figure instead of falling back to another font."""
         with pytest.raises(ValueError, match="lacks glyphs"):
-            draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts,
+            draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts, legend=LEGEND,
                          outputs={"svg": tmp_path / "f.svg"}, source_line="Source: \u4e16\u754c")
+
+
+def test_legend_words_come_from_the_caller(tmp_path: Path, regions: pandas.DataFrame,
+                                           countries: pandas.DataFrame, fonts: list[Path]) -> None:
+    """The legend's words are the configuration's: other words give another figure; none missing is allowed."""
+    with pytest.raises(ValueError, match="legend lacks"):
+        draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts,
+                     outputs={"svg": tmp_path / "a.svg"}, legend={"scale": "x"}, source_line=SOURCE_LINE)
+    for name, legend in [("a", LEGEND), ("b", {**LEGEND, "no_data": "Keine Daten"})]:
+        draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts,
+                     outputs={"svg": tmp_path / f"{name}.svg"}, legend=legend, source_line=SOURCE_LINE)
+    assert (tmp_path / "a.svg").read_bytes() != (tmp_path / "b.svg").read_bytes()

@@ -37,10 +37,16 @@ def test_structures_cells_cite_their_sources() -> None:
 
 
 def test_law_notes_follow_the_table() -> None:
-    """Table 1's three notes and its source line come after the table."""
+    """Table 1's three notes come after the table; it cites no source, so it has no source line."""
     text = render_table("law", CONFIG["tables"]["law"], root=ROOT)
     assert text.index("Venezuela is a signatory") > text.index("{#tbl-law}")
-    assert "table-source" in text
+    assert "table-source" not in text
+
+
+def test_source_line_pages_come_from_the_data() -> None:
+    """Table 2's source line lists the pages its rows cite, so a changed page changes the line."""
+    text = render_table("structures", CONFIG["tables"]["structures"], root=ROOT)
+    assert "pp\\. 48 and 115\\." in text
 
 
 def test_long_cells_get_relative_widths() -> None:

@@ -43,7 +43,7 @@ def cmd_figure(args: argparse.Namespace) -> None:
     """Draw one figure in the configured formats."""
     import tempfile
 
-    from .data import load_table
+    from .data import load_table, source_line
     from .figure_regions import draw_regions, static_fonts
     from .toolchain import font_files
 
@@ -55,7 +55,7 @@ def cmd_figure(args: argparse.Namespace) -> None:
         fonts = static_fonts(font_files({"sans": config["fonts"]["sans"]}), Path(tmp))
         draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
                      shapefile=root / spec["geometry"], font_files=fonts, outputs=outputs,
-                     source_line=spec["source"])
+                     source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"])
 
 
 def cmd_variables(args: argparse.Namespace) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,19 @@ def load_table(path: Path, schema_file: Path | None = None) -> pd.DataFrame:
         if column.type != "string":
             frame[column.name] = pd.to_numeric(frame[column.name])
     return frame.drop(columns="_row")
+
+
+def cited_pages(frame: pd.DataFrame) -> str:
+    """The pages a data file's provenance columns (``*_page``) cite, in order: '12–13, 34, 99 and 112'."""
+    pages = {str(v).strip() for c in frame.columns if c.endswith("_page") for v in frame[c].dropna()}
+    pages.discard("")
+    ordered = sorted(pages, key=lambda p: (int(re.match(r"\d*", p).group() or 0), p))
+    return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " and " + ordered[-1]
+
+
+def source_line(template: str, data: Path) -> str:
+    """Fill ``{pages}`` in a configured source line with the pages the data file cites."""
+    return template.replace("{pages}", cited_pages(load_table(data))) if "{pages}" in template else template
 
 
 def _check_key(frame: pd.DataFrame, key: str | list[str] | None, *, path: Path) -> None:

@@ -47,9 +47,8 @@ WIDTH_IN = 6.5
 PNG_DPI = 300
 SVG_HASHSALT = "perrypress-figure-regions"
 
-NO_DATA_LABEL = "No value stated"
-SUBSTITUTE_LABEL = "0\u00a0%: no value reported; author\u2019s substitute (note 20)"
-SCALE_LABEL = "Cybersex-trafficking victims, % of identified sex-trafficking victims"
+# The legend's words come from the configuration (figures.<slug>.legend), not from here.
+LEGEND_KEYS = ("scale", "no_data", "substitute")
 
 # Label anchors (longitude, latitude) of each region's value label, and of the
 # point its leader line reaches when the label sits outside the region.
@@ -238,11 +237,19 @@ def draw_regions(
     font_files: list[Path],
     outputs: dict[str, Path],
     source_line: str,
+    legend: Mapping[str, str],
 ) -> None:
-    """Draw Figure 1 and save it to each requested format ("svg", "pdf", "png")."""
+    """Draw Figure 1 and save it to each requested format ("svg", "pdf", "png").
+
+    ``legend`` gives the legend's words: "scale" (the colour bar's title), "no_data" and "substitute"
+    (the keys for regions without a value and for a substitute 0 %).
+    """
+    missing = [k for k in LEGEND_KEYS if not legend.get(k)]
+    if missing:
+        raise ValueError(f"the figure's legend lacks {missing}")
     _check_inputs(regions, countries, outputs)
     family, text_weight, emphasis_weight = _register_fonts(font_files)
-    _check_glyphs(_figure_texts(regions, source_line), font_files)
+    _check_glyphs(_figure_texts(regions, source_line, legend), font_files)
     rc = {
         "font.family": [family],
         "font.weight": text_weight,
@@ -256,7 +263,7 @@ def draw_regions(
         "axes.unicode_minus": False,
     }
     with matplotlib.rc_context(rc):
-        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight)
+        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend)
         metadata = {
             "svg": {"Date": None, "Creator": None},
             "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
@@ -272,14 +279,15 @@ def draw_regions(
             log.info("wrote %s", path)
 
 
-def _figure_texts(regions: pandas.DataFrame, source_line: str) -> list[str]:
+def _figure_texts(regions: pandas.DataFrame, source_line: str, legend: Mapping[str, str]) -> list[str]:
     """Return every string the figure writes, so their glyphs can be checked before drawing."""
-    texts = [source_line, SCALE_LABEL, NO_DATA_LABEL, SUBSTITUTE_LABEL, "All regions: 0123456789.\u00a0%"]
+    texts = [source_line, *legend.values(), ": 0123456789.\u00a0%"]
     return texts + [str(r) for r in regions["region"]]
 
 
 def _build_figure(
-    regions: pandas.DataFrame, countries: pandas.DataFrame, shp: Path, source_line: str, emphasis_weight: int
+    regions: pandas.DataFrame, countries: pandas.DataFrame, shp: Path, source_line: str, emphasis_weight: int,
+    legend: Mapping[str, str],
 ) -> Figure:
     """Lay out the map, its value labels, the legend and the source line."""
     by_region = {row.region: row for row in regions.itertuples(index=False)}
@@ -337,7 +345,7 @@ def _build_figure(
         _label_region(ax, row.region, float(row.share_pct), region_colour(float(row.share_pct), row.flag, vmax=vmax),
                       emphasis_weight)
 
-    _draw_legend(fig, box, regions, vmax)
+    _draw_legend(fig, box, regions, vmax, legend)
     fig.text(0.12 / WIDTH_IN, (source_h * 0.5) / height, source_line, ha="left", va="center", fontsize=6.3,
              color=MUTED_COLOUR, wrap=True)
     return fig
@@ -363,10 +371,10 @@ def _label_region(ax: matplotlib.axes.Axes, region: str, share: float, fill: str
 
 
 def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, float]], regions: pandas.DataFrame,
-                 vmax: float) -> None:
+                 vmax: float, legend: Mapping[str, str]) -> None:
     """Draw the colour scale (with the global share marked) and the two special-case keys."""
     left, bar_w = 0.25, 2.75
-    fig.text(*box(left, 0.97, 0, 0)[:2], SCALE_LABEL, ha="left", va="top", fontsize=6.8)
+    fig.text(*box(left, 0.97, 0, 0)[:2], legend["scale"], ha="left", va="top", fontsize=6.8)
     cax = fig.add_axes(box(left, 0.48, bar_w, 0.11))
     ColorbarBase(cax, cmap=SCALE, norm=Normalize(0.0, vmax), orientation="horizontal")
     step = 2.0 if vmax <= 10 else 5.0
@@ -384,14 +392,14 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         above = cax.get_xaxis_transform() + ScaledTranslation(0.0, 2.4 / 72.0, fig.dpi_scale_trans)
         cax.plot([g], [1.0], marker="v", markersize=4.0, color=TEXT_COLOUR, clip_on=False, transform=above,
                  markeredgewidth=0)
-        cax.annotate(f"All regions: {_pct(g)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
+        cax.annotate(f"{world.iloc[0]['region']}: {_pct(g)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
                      textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
 
     kx = 3.45
-    keys = [(NO_DATA_COLOUR, None, NO_DATA_LABEL)]
+    keys = [(NO_DATA_COLOUR, None, legend["no_data"])]
     if (regions["flag"] == "substitute-zero").any():
         keys.append((region_colour(0.0, "substitute-zero", vmax=vmax), region_hatch("substitute-zero"),
-                     SUBSTITUTE_LABEL))
+                     legend["substitute"]))
     for i, (colour, hatch, label) in enumerate(keys):
         y = 0.80 - i * 0.265
         x, y0, w, h = box(kx, y - 0.07, 0.24, 0.14)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .data import load_table
+from .data import load_table, source_line
 from .errors import DataError
 from .markdown import citation, escape, pipe_table
 
@@ -89,7 +89,7 @@ def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
     if notes:
         parts += ["", "::: table-notes", "\n\n".join(notes), ":::"]  # one paragraph per note
     if spec.get("source"):
-        parts += ["", "::: table-source", escape(spec["source"]), ":::"]
+        parts += ["", "::: table-source", escape(source_line(spec["source"], root / spec["data"])), ":::"]
     parts += ["", ":::", ""]
     return "\n".join(parts)
 
