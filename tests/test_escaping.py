@@ -19,11 +19,13 @@ HOSTILE = {
     "include": "{{< include /etc/passwd >}}",
 }
 EDITIONS = ["pdf", "html", "docx"]
+# Metadata is Markdown by design (a title may have italics), but markup of HTML or Typst must stay text.
+SUBTITLE = "Sub <script>alert(2)</script> #typst-sub"
 
 
 @pytest.fixture(scope="module")
 def hostile(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The project rebuilt with each hostile string as an instrument in Table 1's data."""
+    """The project rebuilt with each hostile string in a Table 1 cell, a Table 2 cell and the subtitle."""
     import shutil
 
     project = Project(tmp_path_factory.mktemp("hostile") / "project")
@@ -35,6 +37,15 @@ def hostile(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Project
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
+    structures = project.root / "data" / "structures.csv"
+    row = ["Hostile structure", "Definition " + " ".join(HOSTILE.values()) + " end", "unodc2022", "48", "",
+           "1", "unodc2022", "115", "yes"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    structures.write_text(structures.read_text(encoding="utf-8") + out.getvalue(), encoding="utf-8")
+    report = project.root / "report.qmd"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        'subtitle: "The Civil-Military', f'subtitle: "{SUBTITLE} The Civil-Military', 1), encoding="utf-8")
     project.snakemake()
     return project
 
@@ -56,6 +67,18 @@ def printed(project: Project, edition: str) -> str:
 def test_hostile_cell_prints_literally(hostile: Project, edition: str, kind: str) -> None:
     """The cell's text appears exactly as written."""
     assert f"Instrument {HOSTILE[kind]} end" in printed(hostile, edition)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_hostile_table_2_cell_prints_literally(hostile: Project, edition: str) -> None:
+    """A Table 2 definition cell holding every hostile string at once prints them all, as written."""
+    assert "Definition " + " ".join(HOSTILE.values()) + " end" in printed(hostile, edition)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_hostile_metadata_prints_literally(hostile: Project, edition: str) -> None:
+    """HTML and Typst markup in report.qmd's subtitle prints as text in every edition."""
+    assert SUBTITLE in printed(hostile, edition)
 
 
 def test_nothing_is_executed_or_included(hostile: Project) -> None:

@@ -60,7 +60,9 @@ local function read_blocks (file, including_file, target, depth)
   end
   local text = handle:read 'a'
   handle:close()
-  local doc = pandoc.read(text, 'markdown', PANDOC_READER_OPTIONS)
+  -- Read with the main document's Markdown extensions (e.g. raw HTML switched off).
+  local format = { format = 'markdown', extensions = PANDOC_READER_OPTIONS.extensions }
+  local doc = pandoc.read(text, format, PANDOC_READER_OPTIONS)
   return expand(doc.blocks, file, depth + 1)
 end
 
