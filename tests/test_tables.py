@@ -70,3 +70,15 @@ def test_escape_renders_literally(text: str) -> None:
 def test_escape_folds_newlines() -> None:
     """A cell with line breaks stays on one table line."""
     assert "\n" not in escape("one\ntwo\r\nthree")
+
+
+def test_bad_locator_names_its_row() -> None:
+    """A page that is not a locator (the schema's types are the first check) names the file and row."""
+    from perrypress.errors import DataError
+    from perrypress.markdown import citation
+
+    assert citation("unodc2022", "12–13", path="data/x.csv", row=3) == "[@unodc2022, 12–13]"
+    with pytest.raises(DataError, match=r"^data/x\.csv:3: 'p\. 48' is not a page locator — "):
+        citation("unodc2022", "p. 48", path="data/x.csv", row=3)
+    with pytest.raises(DataError, match=r"^data/x\.csv:4: 'unodc 2022' is not a citation key — "):
+        citation("unodc 2022", "48", path="data/x.csv", row=4)

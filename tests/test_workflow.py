@@ -109,3 +109,12 @@ def test_editing_a_module_reruns_its_steps(built_copy: Project) -> None:
         module.write("\n# an edit\n")
     jobs = dry_run_jobs(built_copy)
     assert "table" in jobs and "edition_pdf" in jobs and "figure" not in jobs
+
+
+def test_rule_figure_formats_match_the_module() -> None:
+    """The figure rule declares exactly the formats the drawing module writes."""
+    from perrypress.figure_regions import FORMATS
+
+    common = (Path(__file__).resolve().parents[1] / "workflow" / "rules" / "common.smk").read_text(encoding="utf-8")
+    declared = re.search(r"^FIGURE_FORMATS = \[(.*)\]$", common, flags=re.M).group(1)
+    assert tuple(f.strip().strip('"') for f in declared.split(",")) == FORMATS

@@ -44,12 +44,12 @@ def cmd_figure(args: argparse.Namespace) -> None:
     import tempfile
 
     from .data import load_table, source_line
-    from .figure_regions import draw_regions, static_fonts
+    from .figure_regions import FORMATS, draw_regions, static_fonts
     from .toolchain import font_files
 
     config, root = _config(args), Path(args.root)
     spec = config["figures"][args.slug]
-    outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in ("svg", "pdf", "png")}
+    outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in FORMATS}
     with tempfile.TemporaryDirectory() as tmp:
         # matplotlib cannot pick a weight in a variable font: draw with static instances.
         fonts = static_fonts(font_files({"sans": config["fonts"]["sans"]}), Path(tmp))

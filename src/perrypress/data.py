@@ -94,7 +94,10 @@ def _parse_cell(value: str, column: Column, *, path: Path, row: int, col: int) -
 
 
 def load_table(path: Path, schema_file: Path | None = None) -> pd.DataFrame:
-    """Read ``path`` as the schema beside it describes; raise DataError on the first bad cell."""
+    """Read ``path`` as the schema beside it describes; raise DataError on the first bad cell.
+
+    The frame's index is the spreadsheet row number of each row (the header is row 1).
+    """
     schema_file = schema_file or schema_path(path)
     columns = columns_of(load_schema(schema_file))
     names = [c.name for c in columns]
@@ -134,7 +137,9 @@ def load_table(path: Path, schema_file: Path | None = None) -> pd.DataFrame:
     for column in columns:
         if column.type != "string":
             frame[column.name] = pd.to_numeric(frame[column.name])
-    return frame.drop(columns="_row")
+    # The index is each row's number as a spreadsheet shows it, for messages about a row.
+    frame.index = pd.Index(frame.pop("_row"), name="row")
+    return frame
 
 
 def cited_pages(frame: pd.DataFrame) -> str:

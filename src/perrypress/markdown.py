@@ -26,7 +26,7 @@ def citation(key: str, page: str | int | None, *, path: str, row: int | None = N
     if page is None or str(page).strip() == "":
         return f"[@{key}]"
     page = str(page).strip()
-    if isinstance(page, str) and page.endswith(".0"):
+    if page.endswith(".0"):  # a whole number read as a float
         page = page[:-2]
     if not _LOCATOR.match(page):
         raise DataError(path, f"{page!r} is not a page locator", "write pages such as 48 or 12–13", line=row)

@@ -42,10 +42,10 @@ def structures_rows(spec: dict[str, Any], root: Path) -> tuple[list[list[str]], 
     frame = load_table(root / path)
     rows = []
     for r in frame.itertuples():
-        definition = _cell(r.definition) + citation(r.definition_key, r.definition_page, path=path)
+        definition = _cell(r.definition) + citation(r.definition_key, r.definition_page, path=path, row=r.Index)
         if _cell(r.definition_more):
             definition += " " + _cell(r.definition_more)
-        percent = _cell(r.percent) + citation(r.percent_key, r.percent_page, path=path)
+        percent = _cell(r.percent) + citation(r.percent_key, r.percent_page, path=path, row=r.Index)
         rows.append([_cell(r.structure), definition, percent])
     return rows, []
 

@@ -17,7 +17,9 @@ def code(*modules):
 
 
 CLI = f'"{sys.executable}" -m perrypress.cli'
-FIGURE_FORMATS = ["svg", "pdf", "png"]  # HTML and PDF editions, print, DOCX
+# HTML and PDF editions, print, DOCX; the same as perrypress.figure_regions.FORMATS,
+# which is not imported here: the Snakefile must not load matplotlib.
+FIGURE_FORMATS = ["svg", "pdf", "png"]
 RELEASE = "--release" if config["mode"] == "release" else ""
 
 
