@@ -129,19 +129,14 @@ def cmd_edition(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Run the whole workflow with Snakemake; on failure, keep the last good editions."""
-    from .editions import keep_last_good
-
-    config = _config(args)  # a config error is reported here, before Snakemake starts
-    root = Path(args.root)
-    editions = [root / "_build" / f"{config['output_name']}.{ext}" for ext in config["editions"]]
+    """Run the whole workflow with Snakemake (which keeps the last good editions if it fails)."""
+    _config(args)  # a config error is reported here, before Snakemake starts
     # Targets first: --config takes every word after it.
     command = [sys.executable, "-m", "snakemake", *args.targets, "--cores", str(args.cores), "--quiet", "rules",
                "--directory", str(args.root)]
     if args.release:
         command += ["--config", "mode=release"]
-    with keep_last_good(editions, backup=root / "_build" / ".last-good"):
-        result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         print(_job_errors(result.stdout + result.stderr), file=sys.stderr)
         return 1

@@ -9,8 +9,6 @@ import shutil
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,24 +119,3 @@ def build_edition(edition: str, config: dict[str, Any], *, root: Path, output: P
     for warning in warnings:
         log.warning("%s: %s", output.name, warning)
     return warnings
-
-
-@contextmanager
-def keep_last_good(editions: list[Path], *, backup: Path) -> Iterator[None]:
-    """Put back any edition that a failed build removed (Snakemake deletes a failed job's outputs).
-
-    The copies keep their old modification times, so the next build still rebuilds them.
-    """
-    backup.mkdir(parents=True, exist_ok=True)
-    for edition in editions:
-        if edition.exists():
-            shutil.copy2(edition, backup / edition.name)
-    try:
-        yield
-    finally:
-        for edition in editions:
-            saved = backup / edition.name
-            if not edition.exists() and saved.exists():
-                shutil.move(saved, edition)
-                log.warning("%s: the build failed; the last good edition was kept", edition.name)
-        shutil.rmtree(backup, ignore_errors=True)
