@@ -69,6 +69,10 @@ CASES = {
                               r"references\.bib:160: entry 'powell2018' \(@article\) has no journaltitle or journal — "),
     "citation-key-case": Case(edit("sections/03-advent.qmd", "[@henry2016, 399]", "[@Henry2016, 399]"),
                               r"sections/03-advent\.qmd:\d+: citation key .@Henry2016. is not in references\.bib — did you mean"),
+    "provenance-unknown-key": Case(edit("data/regions.csv", "South America,8,2009–2020/1,unodc2022,",
+                                        "South America,8,2009–2020/1,unodc2099,"),
+                                   r"data/regions\.csv:4:5: column 'source_key': 'unodc2099' is not a key of "
+                                   r"references\.bib or data/sources\.bib — "),
     "unknown-citation": Case(edit("sections/04-responses.qmd", "cyber-enabled crimes.", "cyber-enabled crimes.[@nobody2099]"),
                              r"sections/04-responses\.qmd:\d+: citation key '@nobody2099' is not in references\.bib — "),
     "crossref-no-target": Case(edit("sections/03-advent.qmd", "(See @tbl-structures)", "(See @tbl-nothing)"),

@@ -12,7 +12,7 @@ from pybtex import errors as pybtex_errors
 from pybtex.database import BibliographyData, parse_string
 from pybtex.scanner import PybtexSyntaxError
 
-from .errors import BibliographyError, DocumentError
+from .errors import BibliographyError, DataError, DocumentError
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,24 @@ def check_known(citation: Citation, keys: set[str], bib_name: str) -> None:
                         line=citation.line)
 
 
-def check(bib_path: Path, *, report: Path, sources: Iterable[Path]) -> BibliographyData:
+def check_provenance(data_files: Iterable[Path], keys: set[str], bib_names: str) -> None:
+    """Raise DataError for a provenance cell (schema: ``references: bibliography``) naming no known work."""
+    from .data import load_schema, load_table, schema_path
+
+    for path in data_files:
+        columns = [c["name"] for c in load_schema(schema_path(path))["columns"]
+                   if c.get("references") == "bibliography"]
+        frame = load_table(path)
+        for name in columns:
+            for row, value in frame[name].items():
+                if isinstance(value, str) and value not in keys:
+                    raise DataError(path, f"column '{name}': {value!r} is not a key of {bib_names}",
+                                    "use the key of the work in the bibliography, or add the work",
+                                    line=int(row), column=list(frame.columns).index(name) + 1)
+
+
+def check(bib_path: Path, *, report: Path, sources: Iterable[Path], data_files: Iterable[Path] = (),
+          provenance_bib: Path | None = None) -> BibliographyData:
     """Run every check; return the parsed bibliography when all pass."""
     bib = parse(bib_path)
     check_fields(bib, bib_path)
@@ -132,5 +149,8 @@ def check(bib_path: Path, *, report: Path, sources: Iterable[Path]) -> Bibliogra
         raise BibliographyError(bib_path, f"entry '{uncited[0]}' is neither cited nor listed in nocite",
                                 "cite it, add it to nocite in report.qmd, or remove it",
                                 line=_entry_line(bib_path.read_text(encoding="utf-8"), uncited[0]))
+    provenance_keys = keys | (set(parse(provenance_bib).entries) if provenance_bib else set())
+    names = bib_path.name + (f" or {provenance_bib}" if provenance_bib else "")
+    check_provenance(data_files, provenance_keys, names)
     log.info("%s: %d entries, all cited, all complete", bib_path, len(bib.entries))
     return bib

@@ -72,10 +72,12 @@ def cmd_variables(args: argparse.Namespace) -> None:
 def cmd_check_bib(args: argparse.Namespace) -> None:
     """Check the bibliography against the sources; touch ``--out`` when it passes."""
     from .bibliography import check
+    from .config import data_files
 
     config, root = _config(args), Path(args.root)
     check(root / config["bibliography"], report=root / config["report"],
-          sources=[Path(p) for p in args.sources])
+          sources=[Path(p) for p in args.sources], data_files=[root / p for p in data_files(config)],
+          provenance_bib=root / config["provenance_bibliography"])
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("ok\n", encoding="utf-8")
 

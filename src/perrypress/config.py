@@ -54,6 +54,13 @@ def validate(data: Any, *, path: Path, text: str, schema: Path) -> None:
     raise ConfigError(path, f"{where}: {error.message}", fix, line=yaml_line(text, keys))
 
 
+def data_files(config: dict[str, Any]) -> list[str]:
+    """Every data file the configuration names (tables, figures, variables), once each, in order."""
+    names = [spec[k] for spec in config["tables"].values() for k in ("data", "notes") if k in spec]
+    names += [spec[k] for spec in config["figures"].values() for k in ("data", "countries")]
+    return list(dict.fromkeys(names + list(config["variables"].values())))
+
+
 def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read, merge ``overrides`` into, and validate the configuration file of the project at ``root``."""
     try:

@@ -7,6 +7,8 @@ rule check_bibliography:
         # re-checks the section's citations itself (src/perrypress/documents.py).
         sections=ancient(SECTIONS),
         tables=table_outputs(),
+        data=data_files(config),
+        provenance=config["provenance_bibliography"],
         code=code("bibliography"),
     output:
         ok=f"{BUILD}/checks/bibliography.ok",

@@ -2,6 +2,8 @@
 import sys
 from pathlib import Path
 
+from perrypress.config import data_files
+
 BUILD = "_build"
 OUTPUT = f"{BUILD}/{config['output_name']}"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
