@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SHAPEFILE = DATA / "geometry" / "naturalearth_lowres.shp"
 SOURCE_LINE = "Source: UNODC, Global Report on Trafficking in Persons 2022. Map: Natural Earth."
-# The legend's words, as config/config.yaml gives them for Figure 1.
-LEGEND = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["figures"]["regions"]["legend"]
+# The legend's words and the alt text's opening, as config/config.yaml gives them for Figure 1.
+FIGURE_CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["figures"]["regions"]
+LEGEND, ALT = FIGURE_CONFIG["legend"], FIGURE_CONFIG["alt"]
 VARIABLE_FONT = fontpkg_source_sans_3.ROOT / "files" / "SourceSans3[wght].ttf"
 
 
@@ -122,8 +123,8 @@ class TestData:
         changed.loc[changed["slug"] == "north_america", "share_pct"] = 5.0
         after = draw(tmp_path / "after", changed, countries, fonts)["svg"].read_bytes()
         assert before != after
-        assert "North America 3 %" in alt_text(regions)
-        assert "North America 5 %" in alt_text(changed)
+        assert "North America 3 %" in alt_text(regions, lead=ALT)
+        assert "North America 5 %" in alt_text(changed, lead=ALT)
 
     def test_no_data_colour_differs_from_zero(self):
         """A region with no stated value is not coloured like a region at 0 %."""
@@ -134,7 +135,7 @@ class TestData:
 
     def test_alt_text_names_each_stated_value(self, regions):
         """The alt text gives every value in the frame and names every region without one."""
-        text = alt_text(regions)
+        text = alt_text(regions, lead=ALT)
         for row in regions.itertuples(index=False):
             if row.slug == "all_regions":
                 assert f"Globally {row.share_pct:g} %" in text
@@ -149,7 +150,7 @@ class TestData:
         from perrypress.data import load_table
 
         built_regions, built_countries = load_table(DATA / "regions.csv"), load_table(DATA / "country-regions.csv")
-        assert alt_text(built_regions) == alt_text(regions)
+        assert alt_text(built_regions, lead=ALT) == alt_text(regions, lead=ALT)
         a = draw(tmp_path / "pandas", regions, countries, fonts)["svg"].read_bytes()
         b = draw(tmp_path / "loader", built_regions, built_countries, fonts)["svg"].read_bytes()
         assert a == b

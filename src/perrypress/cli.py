@@ -65,7 +65,7 @@ def cmd_variables(args: argparse.Namespace) -> None:
     from .variables import compute, write_variables
 
     config, root = _config(args), Path(args.root)
-    alts = {slug: alt_text(load_table(root / spec["data"])) for slug, spec in config["figures"].items()}
+    alts = {slug: alt_text(load_table(root / spec["data"]), lead=spec["alt"]) for slug, spec in config["figures"].items()}
     write_variables(compute(config["variables"], root=root, alt_texts=alts), Path(args.out))
 
 

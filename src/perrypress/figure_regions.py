@@ -408,8 +408,8 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
 
 
-def alt_text(regions: pandas.DataFrame) -> str:
-    """Return a plain-text description of Figure 1 generated from the regions frame."""
+def alt_text(regions: pandas.DataFrame, *, lead: str) -> str:
+    """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``."""
     drawn = regions[regions["slug"] != GLOBAL_SLUG]
     stated = drawn[(drawn["flag"] == "stated") & drawn["share_pct"].notna()]
     stated = stated.sort_values("share_pct", ascending=False, kind="stable")
@@ -426,11 +426,7 @@ def alt_text(regions: pandas.DataFrame) -> str:
         for r in substitutes.itertuples(index=False)
         if not pandas.isna(r.share_pct)
     ]
-    text = (
-        "World map of the UNODC regions, each country shaded by its region's share of identified "
-        "victims of trafficking for sexual exploitation who were cybersex-trafficking victims"
-    )
-    text += (": " + ", ".join(parts) + ".") if parts else "."
+    text = lead.rstrip(".:") + ((": " + ", ".join(parts) + ".") if parts else ".")
     if len(missing):
         text += f" Shown in grey, with no value stated: {'; '.join(missing['region'])}."
     world = regions[regions["slug"] == GLOBAL_SLUG]
