@@ -26,6 +26,8 @@ from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
+from .toolchain import LATIN_UNICODES  # noqa: E402
+
 log = logging.getLogger(__name__)
 
 FORMATS = ("svg", "pdf", "png")
@@ -151,9 +153,6 @@ def _text_colour(fill: str) -> str:
     return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT_COLOUR
 
 
-LATIN_UNICODES: tuple[int, ...] = (
-    *range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x20AC, 0x2212
-)
 
 
 def static_font(variable: Path, out: Path, *, weight: int = 400,

@@ -9,6 +9,11 @@ from pathlib import Path
 
 from .errors import ConfigError
 
+# The characters the project's fonts are cut to (figure fonts, web fonts): Latin text and punctuation.
+LATIN_UNICODES: tuple[int, ...] = (
+    *range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x20AC, 0x2212
+)
+
 # Used for SOURCE_DATE_EPOCH outside a git checkout: 2024-01-01T00:00:00Z.
 FALLBACK_EPOCH = 1704067200
 

@@ -28,6 +28,8 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
     if Path(directory).name == "figures":
         ignored |= {n for n in names if n != "README.md"}
     return ignored
+
+
 TEXT_SUFFIXES = {".html", ".md", ".svg", ".yml", ".typ", ".xml", ".csv"}
 
 

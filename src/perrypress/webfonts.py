@@ -24,11 +24,8 @@ from .errors import BuildError
 
 log = logging.getLogger(__name__)
 
-# Latin text and punctuation (the figure's set, see figure_regions) plus the arrows the page uses.
-WEB_UNICODES: tuple[int, ...] = (
-    *range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x20AC, 0x2212,
-    *range(0x2190, 0x2194),
-)
+# The project's Latin set plus the arrows the page uses.
+WEB_UNICODES: tuple[int, ...] = (*toolchain.LATIN_UNICODES, *range(0x2190, 0x2194))
 WEIGHTS = (400, 700)
 # OpenType features the page may ask for beyond fontTools' defaults (kerning, ligatures, marks).
 EXTRA_FEATURES = ["onum", "lnum", "pnum", "tnum", "case", "smcp", "c2sc", "sups", "subs", "frac", "ordn"]
