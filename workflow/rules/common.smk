@@ -68,7 +68,7 @@ def edition_inputs(wildcards):
         "csl": f"{BUILD}/styles/{config['csl']}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
-        "code": code("editions", "documents", "bibliography", "toolchain"),
+        "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good"),
         # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
         # Photographs and other assets the sections refer to (absent ones are
