@@ -162,6 +162,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if different else 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Build BASE and HEAD and show what changed in the editions (src/perrypress/review/)."""
+    from .review.run import exit_code, review
+
+    result, summary = review(Path(args.root).resolve(), args.base, args.head)
+    print("\n".join(summary.splitlines()[:12]))
+    print(f"Full review: {Path(args.root) / '_build' / 'review' / 'index.html'}")
+    return exit_code(result, fail_on_change=args.fail_on_change)
+
+
 def _job_errors(output: str) -> str:
     """Keep the lines of Snakemake's output that say what is wrong with the sources."""
     keep = [line for line in output.splitlines()
@@ -232,6 +242,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--release", action="store_true")
     p.set_defaults(func=cmd_edition)
+
+    p = sub.add_parser("review", help="build two revisions and show what changed in the editions")
+    p.add_argument("base", help="the git revision to compare against (e.g. origin/main)")
+    p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
+    p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
+    p.set_defaults(func=cmd_review)
     return top
 
 
