@@ -261,7 +261,7 @@ def compare_figures(old_side: Side, new_side: Side, new_config: dict, out_dir: P
             a, b = Image.open(before).convert("RGBA"), Image.open(after).convert("RGBA")
             if a.size == b.size:
                 difference = Image.new("RGBA", a.size)
-                pixels = pixelmatch(a, b, difference, threshold=0.1)
+                pixels = pixelmatch(a, b, difference, threshold=0.0)  # any colour change counts
                 share = pixels / (a.size[0] * a.size[1])
                 difference.save(folder / f"{slug}-difference.png")
                 images["difference"] = folder / f"{slug}-difference.png"

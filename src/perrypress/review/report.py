@@ -62,7 +62,7 @@ def summary_lines(review: Review) -> list[str]:
          + [f"- {label}: row “{row}” removed" for label, diff in review.tables.items() for row in diff.removed]),
         ("Numbers in the prose", [f"- `{key}`: {old} → {new}" + (f" (printed at {', '.join(where)})" if where else "")
                                   for key, old, new, where in review.variables]),
-        ("Figures", [f"- {f.slug}: {f.share:.2%} of pixels changed" for f in review.figures]
+        ("Figures", [f"- {f.slug}: {f.share:.3%} of pixels changed" for f in review.figures]
          + ([f"- unchanged: {', '.join(review.unchanged_figures)}"] if review.figures and review.unchanged_figures else [])),
         ("PDF pages", [f"- pages changed: {', '.join(str(n) for n, _, _ in review.changed_pages)}; "
                        f"{review.pages[0]} pages before, {review.pages[1]} after"]
@@ -204,7 +204,7 @@ def _html_sections(review: Review) -> list[str]:
     if review.figures:
         out.append("<h2>Figures</h2>\n")
         for f in review.figures:
-            out.append(f"<h3>{html.escape(f.slug)}: {f.share:.2%} of pixels changed</h3><div class=\"images\">"
+            out.append(f"<h3>{html.escape(f.slug)}: {f.share:.3%} of pixels changed</h3><div class=\"images\">"
                        + "".join(_img(f.images.get(k), k) for k in ("before", "after", "difference") if k in f.images)
                        + "</div>\n")
         if review.unchanged_figures:
