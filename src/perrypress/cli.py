@@ -158,6 +158,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if different else 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Build BASE and HEAD and show what changed in the editions (src/perrypress/review/)."""
+    from .review.run import exit_code, review
+
+    result, summary = review(Path(args.root).resolve(), args.base, args.head)
+    print("\n".join(summary.splitlines()[:12]))
+    print(f"Full review: {Path(args.root) / '_build' / 'review' / 'index.html'}")
+    return exit_code(result, fail_on_change=args.fail_on_change)
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the command-line parser: the commands people run, and the workflow's steps apart."""
     top = argparse.ArgumentParser(
@@ -180,6 +190,14 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte",
                        description="Build twice in two temporary folders and compare every output.")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("review", help="build two revisions and show what changed in the editions",
+                       description="Compare the editions built from BASE and HEAD: prose, notes, tables, "
+                                   "figures, pages; writes _build/review/.")
+    p.add_argument("base", help="the git revision to compare against (e.g. origin/main)")
+    p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
+    p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
+    p.set_defaults(func=cmd_review)
 
     _step_parsers(sub.add_parser(
         "step", help="one step of the workflow (its rules run these; not needed day to day)",
