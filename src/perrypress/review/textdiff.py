@@ -58,7 +58,9 @@ class Step:
 
 
 def align(old: list[str], new: list[str], *, threshold: float = 0.5) -> list[Step]:
-    """Align two lists of texts; a replaced run is paired item by item when alike, else deleted + inserted."""
+    """Align two lists of texts: in a replaced run, items are paired when alike or when they are left in
+    equal numbers on both sides (a note after an inserted one, "Ibid." now a short form, is changed, not
+    deleted and inserted); the surplus is deleted or inserted."""
     steps: list[Step] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -66,7 +68,8 @@ def align(old: list[str], new: list[str], *, threshold: float = 0.5) -> list[Ste
             continue
         i, j = i1, j1
         while i < i2 or j < j2:
-            if i < i2 and j < j2 and similar(old[i], new[j]) >= threshold:
+            # Alike, or the last items of a run whose surplus is used up: the same item, changed.
+            if i < i2 and j < j2 and (similar(old[i], new[j]) >= threshold or i2 - i == j2 - j):
                 steps.append(Step("changed", i, j))
                 i, j = i + 1, j + 1
             elif i < i2 and (j >= j2 or _best(old[i], new[j:j2]) < _best(new[j], old[i:i2])):
