@@ -95,9 +95,12 @@ def cmd_csl(args: argparse.Namespace) -> None:
 def cmd_reference_docx(args: argparse.Namespace) -> None:
     """Write the DOCX edition's reference document in the house style."""
     from .reference_docx import write_reference_docx
+    from .toolchain import font_files
 
-    fonts = {role: font["family"] for role, font in _config(args)["fonts"].items()}
-    write_reference_docx(Path(args.out), fonts=fonts)
+    config = _config(args)
+    fonts = {role: font["family"] for role, font in config["fonts"].items()}
+    embed = {role: font_files({role: font}) for role, font in config["fonts"].items()}
+    write_reference_docx(Path(args.out), fonts=fonts, embed=embed)
 
 
 def cmd_web_fonts(args: argparse.Namespace) -> None:
