@@ -24,7 +24,6 @@ from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
-from .fonts import static_font, static_fonts  # noqa: E402,F401  (moved to fonts.py; imported by callers from here)
 
 log = logging.getLogger(__name__)
 

@@ -72,6 +72,21 @@ def static_fonts(font_files: Iterable[Path], out_dir: Path, *, weights: Iterable
     return out
 
 
+def write_static_fonts(font_files: Iterable[Path], out_dir: Path) -> list[Path]:
+    """Write :func:`static_fonts` into ``out_dir`` (static files copied in too), replacing what was there."""
+    import shutil
+
+    out_dir = Path(out_dir)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    written = []
+    for font in static_fonts(font_files, out_dir):
+        if font.parent != out_dir:
+            font = Path(shutil.copyfile(font, out_dir / font.name))
+        written.append(font)
+    return written
+
+
 def is_italic(path: Path) -> bool:
     """True when the font file is an italic (OS/2 fsSelection bit 0)."""
     with TTFont(str(path), lazy=True) as font:
