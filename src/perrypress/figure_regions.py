@@ -150,8 +150,6 @@ def _text_colour(fill: str) -> str:
     return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT_COLOUR
 
 
-
-
 def _check_glyphs(texts: Iterable[str], font_files: list[Path]) -> None:
     """Raise ValueError when a character of the figure's text is missing from a font file."""
     wanted = {ch for text in texts for ch in text if ch not in "\n"}
