@@ -27,7 +27,20 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local path = require 'pandoc.path'
 local utils = require 'pandoc.utils'
 
-local project_root = path.directory(PANDOC_STATE.input_files[1] or '.')
+-- The project root as Quarto documents it for filters (quarto.project.directory,
+-- or the QUARTO_PROJECT_DIR environment variable): under `quarto render` the
+-- input file is a temporary copy outside the project. Plain pandoc runs on
+-- report.qmd in the project root, so there it is the first input file's folder.
+local function find_project_root ()
+  local quarto_api = rawget(_G, 'quarto')
+  local directory = quarto_api and type(quarto_api.project) == 'table' and quarto_api.project.directory
+  if type(directory) == 'string' and directory ~= '' then return directory end
+  local env = os.getenv 'QUARTO_PROJECT_DIR'
+  if env and env ~= '' then return env end
+  return path.directory(PANDOC_STATE.input_files[1] or '.')
+end
+
+local project_root = find_project_root()
 -- What a missing photograph's placeholder says (as the PDF's, perry.typ's photo()).
 local PLACEHOLDER = { pandoc.Str 'Photograph', pandoc.Space(), pandoc.Str 'to', pandoc.Space(), pandoc.Str 'come' }
 local release = false

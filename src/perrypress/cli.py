@@ -145,6 +145,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import run_build
 
     config = _config(args)  # a config error is reported here, before Snakemake starts
+    if args.engine == "quarto":
+        from .quarto import build_with_quarto
+
+        return build_with_quarto(Path(args.root), config, cores=args.cores, release=args.release, quiet=args.quiet)
     return run_build(Path(args.root), config, targets=args.targets, cores=args.cores, release=args.release,
                      quiet=args.quiet)
 
@@ -190,6 +194,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2, help="steps to run at once (default: 2)")
     p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
     p.add_argument("--quiet", action="store_true", help="print errors only")
+    p.add_argument("--engine", choices=["pandoc", "quarto"], default="pandoc",
+                   help="pandoc + Typst (default), or the quarto on PATH after the workflow's generated inputs")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte",
