@@ -162,6 +162,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if different else 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """`publish`: a release build and its bundle; `publish wordpress`: the bundle to the Center's site."""
+    from .publish import bundle, wordpress
+
+    if args.action == "wordpress":
+        wordpress.publish(_config(args), root=Path(args.root), url=args.url, status=args.status,
+                          dry_run=args.dry_run, cleanup=args.cleanup)
+        return 0
+    args.release, args.targets = True, []
+    if cmd_build(args):
+        return 1
+    print(bundle.assemble(_config(args), root=Path(args.root)))
+    return 0
+
+
 def _job_errors(output: str) -> str:
     """Keep the lines of Snakemake's output that say what is wrong with the sources."""
     keep = [line for line in output.splitlines()
@@ -232,6 +247,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--release", action="store_true")
     p.set_defaults(func=cmd_edition)
+
+    p = sub.add_parser("publish", help="release build + bundle in _build/site/<slug>/; `publish wordpress`: to the site")
+    p.add_argument("action", nargs="?", choices=["wordpress"], help="publish the bundle to the WordPress library")
+    p.add_argument("--cores", type=int, default=2)
+    p.add_argument("--url", help="the WordPress site (default: publish.wordpress.url in the configuration)")
+    p.add_argument("--status", choices=["draft", "publish"],
+                   help="entry status (default: draft for a new entry; an existing entry keeps its status)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be uploaded, created or updated; change nothing")
+    p.add_argument("--cleanup", action="store_true", help="delete this publication's uploads its entry does not use")
+    p.set_defaults(func=cmd_publish)
     return top
 
 
