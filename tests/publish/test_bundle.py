@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pybtex.database import parse_file
 
 from perrypress.citation import read_metadata
@@ -136,3 +138,21 @@ def test_failed_release_build_writes_no_bundle(built_copy: Any) -> None:
     assert result.returncode == 1
     assert "missing asset" in result.stderr and "Traceback" not in result.stderr
     assert not (built_copy.root / "_build/site").exists()
+
+
+def test_each_table_and_figure_links_to_its_data(released: Any, bundle: Path) -> None:
+    """In index.html every numbered table and every figure is followed by a link to its CSV, its source and pages."""
+    page = (bundle / "index.html").read_text(encoding="utf-8")
+    config = config_of(released)
+    placed = [(f'id="tbl-{s}"', spec) for s, spec in config["tables"].items() if spec.get("label", True)]
+    placed += [(f'<figure id="fig-{s}"', spec) for s, spec in config["figures"].items()]
+    assert placed
+    for anchor, spec in placed:
+        name = Path(spec["data"]).name
+        after = page[page.index(anchor):]
+        note = re.search(r'<p class="data-note">(.*?)</p>', after, flags=re.S)
+        assert note and f'href="data/{name}"' in note.group(1), anchor
+        assert (bundle / "data" / name).exists()
+        source = " ".join(str(yaml.safe_load(
+            (released.root / spec["data"].replace(".csv", ".schema.yaml")).read_text(encoding="utf-8"))["source"]).split())
+        assert html.unescape(note.group(1)).count(source) == 1, (anchor, note.group(1))

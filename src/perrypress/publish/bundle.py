@@ -16,6 +16,7 @@ from ..config import data_files
 from ..errors import BuildError, DocumentError
 from ..toolchain import pandoc_path, source_date_epoch
 from .datapackage import write_package
+from .page import link_data
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ def assemble(config: dict[str, Any], *, root: Path) -> Path:
         editions = {"html": "index.html", "pdf": f"{name}.pdf", "docx": f"{name}.docx"}
         for ext, target in editions.items():
             _copy(root / "_build" / f"{name}.{ext}", staging / target)
+        index = staging / editions["html"]
+        index.write_text(link_data(index.read_text(encoding="utf-8"), config, root=root, folder=DATA), encoding="utf-8")
         data_dir = staging / DATA
         write_package([root / p for p in data_files(config)], out_dir=data_dir, name=slug, title=work.full_title,
                       licence=config["publish"]["data_licence"],
