@@ -29,7 +29,7 @@ def released(built: Any, stand_in_photographs: Any, tmp_path_factory: pytest.Tem
 
 
 @pytest.fixture(scope="session")
-def bundle(released: Project) -> Path:
+def bundle(released: Any) -> Path:
     """The release bundle: _build/site/<slug>/."""
     return bundle_of(released)
 

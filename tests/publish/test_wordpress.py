@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from .bundles import bundle_of, publish, record
+from .bundles import bundle_of, publish, record, with_slug
 from readers import normalise, source_paragraphs
 
 
@@ -77,6 +77,7 @@ def test_publish_creates_the_entry_with_every_field(entry_project: Any, wordpres
     featured = wordpress.get(f"/wp/v2/media/{entry['featured_media']}")
     png = bundle / wanted["files"]["figures"]["regions"]
     assert digest(requests.get(featured["source_url"], timeout=30).content) == digest(png.read_bytes())
+    assert f'src="{featured["source_url"]}"' in entry["content"]["raw"], "Figure 1 in the content is not the upload"
     page = requests.get(entry["link"], timeout=30)
     assert page.status_code == 200
     text = normalise(html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
@@ -134,8 +135,6 @@ def test_failure_after_uploads_leaves_the_entry_and_lists_orphans(entry_project:
     # A new PDF (one more comment line at the end is still a valid PDF): the next run must upload it.
     pdf = entry_project.edition("pdf")
     pdf.write_bytes(pdf.read_bytes() + b"%changed\n")
-    from .bundles import with_slug
-
     with_slug(entry_project, slug)
     wordpress.php("update_option('perrypress_test_refuse_entry', 1);")
     try:
