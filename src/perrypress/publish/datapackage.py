@@ -11,7 +11,7 @@ from typing import Any
 
 from pybtex.database import parse_file
 
-from ..data import load_schema, schema_path
+from ..data import load_schema, read_text, schema_path
 from ..errors import DataError
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def table_schema(schema: dict[str, Any]) -> dict[str, Any]:
 def provenance_keys(csv_path: Path, schema: dict[str, Any]) -> set[str]:
     """The bibliography keys a data file's provenance columns name."""
     columns = [c["name"] for c in schema["columns"] if c.get("references") == "bibliography"]
-    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(read_text(csv_path), newline="") as handle:
         return {row[c] for row in csv.DictReader(handle) for c in columns if row.get(c)}
 
 
@@ -100,6 +100,9 @@ def resource(csv_path: Path, schema: dict[str, Any], *, licence: dict[str, str])
         entry["sources"] = [{"title": " ".join(str(schema["source"]).split())}]
     entry["licenses"] = [{**licence, **({"title": " ".join(str(schema["licence"]).split())}
                                         if schema.get("licence") else {})}]
+    if schema.get("doubtful"):
+        # Rows whose value is an editorial choice, with the reason for each (a custom property).
+        entry["doubtful"] = {str(k): " ".join(str(v).split()) for k, v in schema["doubtful"].items()}
     entry["schema"] = table_schema(schema)
     return entry
 
@@ -112,7 +115,7 @@ def write_package(csv_files: list[Path], *, out_dir: Path, name: str, title: str
     for path in csv_files:
         schema = load_schema(schema_path(path))
         keys |= provenance_keys(path, schema)
-        (out_dir / path.name).write_bytes(path.read_bytes())
+        (out_dir / path.name).write_bytes(read_text(path).encode("utf-8"))  # UTF-8 without a byte-order mark
         resources.append(resource(path, schema, licence=licence))
     (out_dir / f"{SOURCES}.csv").write_text(sources_csv(keys, bibliographies), encoding="utf-8")
     resources.append({"name": SOURCES, "path": f"{SOURCES}.csv", "profile": "tabular-data-resource",
