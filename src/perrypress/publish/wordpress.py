@@ -174,9 +174,9 @@ def _figure_src(body: str, png_url: str) -> str:
 class Publisher:
     """Publishes one bundle to one site."""
 
-    def __init__(self, bundle: Path, client: Client, *, out: Callable[[str], None] = print) -> None:
+    def __init__(self, bundle: Path, client: Client) -> None:
         check_manifest(bundle)
-        self.bundle, self.client, self.site, self.out = bundle, client, client.site, out
+        self.bundle, self.client, self.site = bundle, client, client.site
         self.record = json.loads((bundle / RECORD).read_text(encoding="utf-8"))
         self.slug = self.record["slug"]
 
@@ -343,7 +343,7 @@ def publish(config: dict[str, Any], *, root: Path, url: str | None = None, statu
     bundle = root / SITE / library["slug"]
     site = Site.from_config(config, url=url)
     user, password = credentials()
-    publisher = Publisher(bundle, Client(site, user=user, password=password), out=out)
+    publisher = Publisher(bundle, Client(site, user=user, password=password))
     if cleanup:
         removed = publisher.cleanup()
         out("\n".join(f"deleted upload {r}" for r in removed) or "no orphaned uploads")
