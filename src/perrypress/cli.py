@@ -41,23 +41,25 @@ def cmd_table(args: argparse.Namespace) -> None:
     write_table(args.slug, config["tables"][args.slug], root=Path(args.root), output=Path(args.out))
 
 
-def cmd_figure(args: argparse.Namespace) -> None:
-    """Draw one figure in the configured formats."""
-    import tempfile
-
-    from .data import load_table, source_line
-    from .figure_regions import FORMATS, draw_regions, static_fonts
+def cmd_figure_fonts(args: argparse.Namespace) -> None:
+    """Write the figures' fonts: static instances of the sans family (matplotlib cannot use a variable font)."""
+    from .fonts import write_static_fonts
     from .toolchain import font_files
+
+    write_static_fonts(font_files({"sans": _config(args)["fonts"]["sans"]}), Path(args.out_dir))
+
+
+def cmd_figure(args: argparse.Namespace) -> None:
+    """Draw one figure in the configured formats, with the fonts of the figure_fonts step."""
+    from .data import load_table, source_line
+    from .figure_regions import FORMATS, draw_regions
 
     config, root = _config(args), Path(args.root)
     spec = config["figures"][args.slug]
     outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in FORMATS}
-    with tempfile.TemporaryDirectory() as tmp:
-        # matplotlib cannot pick a weight in a variable font: draw with static instances.
-        fonts = static_fonts(font_files({"sans": config["fonts"]["sans"]}), Path(tmp))
-        draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
-                     shapefile=root / spec["geometry"], font_files=fonts, outputs=outputs,
-                     source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"])
+    draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
+                 shapefile=root / spec["geometry"], font_files=sorted(Path(args.fonts).glob("*.[ot]tf")),
+                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"])
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
@@ -95,9 +97,12 @@ def cmd_csl(args: argparse.Namespace) -> None:
 def cmd_reference_docx(args: argparse.Namespace) -> None:
     """Write the DOCX edition's reference document in the house style."""
     from .reference_docx import write_reference_docx
+    from .toolchain import font_files
 
-    fonts = {role: font["family"] for role, font in _config(args)["fonts"].items()}
-    write_reference_docx(Path(args.out), fonts=fonts)
+    config = _config(args)
+    fonts = {role: font["family"] for role, font in config["fonts"].items()}
+    embed = {role: font_files({role: font}) for role, font in config["fonts"].items()}
+    write_reference_docx(Path(args.out), fonts=fonts, embed=embed)
 
 
 def cmd_web_fonts(args: argparse.Namespace) -> None:
@@ -158,6 +163,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if different else 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Build BASE and HEAD and show what changed in the editions (src/perrypress/review/)."""
+    from .review.run import exit_code, review
+
+    result, summary = review(Path(args.root).resolve(), args.base, args.head)
+    print("\n".join(summary.splitlines()[:12]))
+    print(f"Full review: {Path(args.root) / '_build' / 'review' / 'index.html'}")
+    return exit_code(result, fail_on_change=args.fail_on_change)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """`publish`: a release build and its bundle; `publish wordpress`: the bundle to the Center's site."""
     from .publish import bundle, wordpress
@@ -196,6 +211,14 @@ def parser() -> argparse.ArgumentParser:
                        description="Build twice in two temporary folders and compare every output.")
     p.set_defaults(func=cmd_verify)
 
+    p = sub.add_parser("review", help="build two revisions and show what changed in the editions",
+                       description="Compare the editions built from BASE and HEAD: prose, notes, tables, "
+                                   "figures, pages; writes _build/review/.")
+    p.add_argument("base", help="the git revision to compare against (e.g. origin/main)")
+    p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
+    p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
+    p.set_defaults(func=cmd_review)
+
     p = sub.add_parser("publish", help="release build + bundle in _build/site/<slug>/; `publish wordpress`: to the site",
                        description="Build the release bundle; with `wordpress`, publish it to the Center's site.")
     p.add_argument("action", nargs="?", choices=["wordpress"], help="publish the bundle to the WordPress library")
@@ -223,9 +246,14 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_table)
 
+    p = sub.add_parser("figure-fonts", help="write the figures' static fonts")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_figure_fonts)
+
     p = sub.add_parser("figure", help="draw a figure")
     p.add_argument("slug")
     p.add_argument("--out-dir", required=True)
+    p.add_argument("--fonts", required=True, help="folder of the figure_fonts step's fonts")
     p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("variables", help="write _variables.yml")

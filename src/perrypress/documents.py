@@ -11,6 +11,7 @@ from typing import Any
 
 from .bibliography import check_known, citations_in, parse
 from .errors import DocumentError
+from .paths import inside_root
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def source_files(report: Path, root: Path, _depth: int = 0) -> Iterator[Path]:
     yield report
     for number, line in enumerate(report.read_text(encoding="utf-8").splitlines(), start=1):
         for target in INCLUDE.findall(line):
-            path = _resolve(target, report, root)
+            path = inside_root(_resolve(target, report, root), root, source=report, target=target, line=number)
             if not path.exists():
                 raise DocumentError(report, f"included file {target!r} not found",
                                     "create it, correct the path, or run the rule that writes it", line=number)
@@ -61,7 +62,9 @@ def _assets(files: list[Path], root: Path) -> Iterator[tuple[Path, int, str, lis
     for path in files:
         for number, line in _lines(path):
             for target in IMAGE.findall(line) + PHOTO.findall(line):
-                candidate = _resolve(target, path, root)
+                if "://" in target:
+                    continue
+                candidate = inside_root(_resolve(target, path, root), root, source=path, target=target, line=number)
                 found = [candidate] if candidate.exists() else [] if candidate.suffix else [
                     candidate.with_suffix(ext) for ext in IMAGE_EXTENSIONS if candidate.with_suffix(ext).exists()]
                 yield path, number, target, found

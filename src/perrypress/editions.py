@@ -14,6 +14,7 @@ from typing import Any
 
 from . import toolchain
 from .errors import BuildError
+from .pdf_streams import unambiguous_stream_ends
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,24 @@ def compile_pdf(typ: Path, pdf: Path, config: dict[str, Any], *, root: Path, epo
     except typst.TypstError as exc:
         hints = "".join(f"\n  hint: {h}" for h in getattr(exc, "hints", []) or [])
         raise BuildError(f"{typ.name}: Typst: {getattr(exc, 'message', exc)}{hints}") from None
-    pdf.write_bytes(data)
+    pdf.write_bytes(unambiguous_stream_ends(data))
     messages = [f"Typst: {w.message}" for w in warnings]
     unknown_fonts = [m for m in messages if "unknown font family" in m]
     if unknown_fonts:
         raise BuildError(f"{typ.name}: {unknown_fonts[0]} — use a family from the fonts in config/config.yaml")
     return messages
+
+
+def _finish(edition: str, staged: Path) -> None:
+    """What pandoc cannot write: DOCX rows that never split across pages; HTML markup the Nu checker accepts."""
+    if edition == "docx":
+        from .docx_rows import rewrite_docx
+
+        rewrite_docx(staged)
+    elif edition == "html":
+        from .html_markup import tidy_file
+
+        tidy_file(staged)
 
 
 def build_edition(edition: str, config: dict[str, Any], *, root: Path, output: Path) -> list[str]:
@@ -113,6 +126,7 @@ def build_edition(edition: str, config: dict[str, Any], *, root: Path, output: P
             warnings += compile_pdf(typ, staged, config, root=root, epoch=epoch)
         else:
             warnings = run_pandoc(edition, config, root=root, output=staged, epoch=epoch)
+            _finish(edition, staged)
         if warnings and config["mode"] == "release":
             raise BuildError(f"{config['report']}: release build stopped on warnings:\n  " + "\n  ".join(warnings))
         shutil.move(staged, output)
