@@ -177,6 +177,21 @@ def cmd_review(args: argparse.Namespace) -> int:
     return exit_code(result, fail_on_change=args.fail_on_change)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """`publish`: a release build and its bundle; `publish wordpress`: the bundle to the Center's site."""
+    from .publish import bundle, wordpress
+
+    if args.action == "wordpress":
+        wordpress.publish(_config(args), root=Path(args.root), url=args.url, status=args.status,
+                          dry_run=args.dry_run, cleanup=args.cleanup)
+        return 0
+    args.release, args.targets = True, []
+    if cmd_build(args):
+        return 1
+    print(bundle.assemble(_config(args), root=Path(args.root)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the command-line parser: the commands people run, and the workflow's steps apart."""
     top = argparse.ArgumentParser(
@@ -209,6 +224,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
     p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
     p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("publish", help="release build + bundle in _build/site/<slug>/; `publish wordpress`: to the site",
+                       description="Build the release bundle; with `wordpress`, publish it to the Center's site.")
+    p.add_argument("action", nargs="?", choices=["wordpress"], help="publish the bundle to the WordPress library")
+    p.add_argument("--cores", type=int, default=2, help="steps to run at once (default: 2)")
+    p.add_argument("--quiet", action="store_true", help="print errors only")
+    p.add_argument("--url", help="the WordPress site (default: publish.wordpress.url in the configuration)")
+    p.add_argument("--status", choices=["draft", "publish"],
+                   help="entry status (default: draft for a new entry; an existing entry keeps its status)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be uploaded, created or updated; change nothing")
+    p.add_argument("--cleanup", action="store_true", help="delete this publication's uploads its entry does not use")
+    p.set_defaults(func=cmd_publish)
 
     _step_parsers(sub.add_parser(
         "step", help="one step of the workflow (its rules run these; not needed day to day)",

@@ -54,3 +54,7 @@ def line_of(path: Path, needle: str) -> int | None:
         return None
     index = text.find(needle)
     return None if index < 0 else text.count("\n", 0, index) + 1
+
+
+class PublishError(BuildError):
+    """Publishing failed (bundle, credentials, or the site's answer); the message says what to do."""
