@@ -29,7 +29,7 @@ EVENTS = "/__preview/events"
 SNIPPET_START, SNIPPET_END = "<!-- perrypress preview -->", "<!-- /perrypress preview -->"
 OVERLAY_ID = "perrypress-preview-error"
 KEEPALIVE_SECONDS = 10.0
-# After SIGINT, how long a running build may take to stop before its process group is killed.
+# After Ctrl-C, how long a running build may take to stop before its process group is killed.
 STOP_GRACE_SECONDS = 10.0
 
 _SCRIPT = """<script>
@@ -273,11 +273,14 @@ class Preview:
         self.status.update(changed=changed, error=None)
 
     def stop_build(self) -> None:
-        """Stop a running build and every process it started (SIGINT, then SIGKILL after a grace period)."""
+        """Stop a running build and every process it started (SIGTERM, then SIGKILL after a grace period).
+
+        SIGTERM, not SIGINT: Snakemake then stops its jobs and releases its lock on the folder.
+        """
         process = self._process
         if process is None or process.poll() is not None:
             return
-        for sig, grace in ((signal.SIGINT, STOP_GRACE_SECONDS), (signal.SIGKILL, STOP_GRACE_SECONDS)):
+        for sig, grace in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, STOP_GRACE_SECONDS)):
             try:
                 os.killpg(process.pid, sig)
             except ProcessLookupError:
