@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Project, build_env, copy_built
-from perrypress.preview import EVENTS, OVERLAY_ID, SNIPPET_END, SNIPPET_START
+from perrypress.preview.page import EVENTS, OVERLAY_ID, PDF_FRAME_ID, SNIPPET_END, SNIPPET_START
+from perrypress.preview.server import resolve
 
 # Bounded waits for events (a rebuild on a busy 2-core machine can take a minute), not timings.
 WAIT = 300.0
@@ -183,6 +184,43 @@ def append(project: Project, text: str) -> int:
     return content.count("\n") + 1
 
 
+class TestResolve:
+    """A request path names a file under the build folder, or nothing."""
+
+    def test_names_files_under_the_folder(self, tmp_path: Path) -> None:
+        """Plain and percent-encoded names resolve inside the folder; a query is ignored."""
+        assert resolve(tmp_path, "/tables/law.md?v=3") == tmp_path.resolve() / "tables" / "law.md"
+        assert resolve(tmp_path, "/a%20b.pdf") == tmp_path.resolve() / "a b.pdf"
+        assert resolve(tmp_path, "/") == tmp_path.resolve()
+
+    @pytest.mark.parametrize("path", ["/../x", "/%2e%2e/x", "/a/..%2f..%2fx", "//etc/passwd", "/%2fetc/passwd",
+                                      "/..\\x", "http://127.0.0.1/x", "/a%00b"])
+    def test_refuses_traversal_and_absolute_paths(self, tmp_path: Path, path: str) -> None:
+        """``..`` in any spelling, absolute paths, backslashes and NUL name nothing."""
+        assert resolve(tmp_path / "build", path) is None
+
+    def test_refuses_a_link_out_of_the_folder(self, tmp_path: Path) -> None:
+        """A symbolic link inside the folder that points outside it names nothing."""
+        (tmp_path / "build").mkdir()
+        (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+        (tmp_path / "build" / "link.txt").symlink_to(tmp_path / "secret.txt")
+        assert resolve(tmp_path / "build", "/link.txt") is None
+
+
+def test_a_busy_port_is_reported_without_a_build(project: Project) -> None:
+    """A port already in use: exit 1 with the port and what to do, before any build, no traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "perrypress.cli", "preview", "--no-browser", "--port", str(port)],
+                                cwd=project.root, capture_output=True, text=True, env=build_env(), timeout=WAIT)
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}: cannot listen there" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr and "Building" not in result.stderr
+    assert not (project.root / "_build").exists()
+
+
 @pytest.fixture(scope="module")
 def server(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
     """One preview of a built copy of the project, shared by this module's tests (to save builds)."""
@@ -285,7 +323,7 @@ class TestPdfAndStopping:
         preview = start_preview(built_copy, "--format", "pdf")
         try:
             page = preview.page()
-            source = re.search(r'<iframe id="perrypress-preview-pdf"[^>]* src="([^"]+)"', page).group(1)
+            source = re.search(rf'<iframe id="{PDF_FRAME_ID}"[^>]* src="([^"]+)"', page).group(1)
             assert source == f"/{built_copy.edition('pdf').name}?v={page_version(page)}"
             status, body, kind = preview.get(source)
             assert (status, kind) == (200, "application/pdf")
