@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
 import json
@@ -22,6 +23,7 @@ import pytest
 from conftest import Project, build_env, copy_built
 from perrypress.preview.page import EVENTS, OVERLAY_ID, PDF_FRAME_ID, SNIPPET_END, SNIPPET_START
 from perrypress.preview.server import resolve
+from perrypress.previews import chromium, chromium_available
 
 # Bounded waits for events (a rebuild on a busy 2-core machine can take a minute), not timings.
 WAIT = 300.0
@@ -314,6 +316,30 @@ class TestRebuilding:
         assert overlay(server.page()) is None
 
 
+    @pytest.mark.skipif(not chromium_available(), reason="Chromium is not installed: `apt-get install -y chromium`")
+    def test_in_chromium_the_page_reloads_in_place_and_shows_the_overlay(self, server: Preview) -> None:
+        """The injected script works in a browser: reload at the same scroll position, overlay on and off."""
+        section = server.project.root / SECTION
+        original = section.read_text(encoding="utf-8")
+        sentence = f"Chromium sees this new sentence {uuid.uuid4().hex}."
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{server.port}/", wait_until="load")
+            page.evaluate("window.scrollTo(0, 3000)")
+            append(server.project, sentence)
+            page.get_by_text(sentence).wait_for(timeout=WAIT * 1000)
+            assert page.evaluate("window.scrollY") == 3000
+
+            line = append(server.project, "A claim with no source.[@nosuchkey]")
+            overlay_box = page.locator(f"#{OVERLAY_ID}")
+            overlay_box.wait_for(state="visible", timeout=WAIT * 1000)
+            assert f"{SECTION}:{line}:" in overlay_box.inner_text()
+            assert page.get_by_text(sentence).count() == 1  # the last good page stays
+
+            section.write_text(original, encoding="utf-8")
+            overlay_box.wait_for(state="hidden", timeout=WAIT * 1000)
+
+
 @pytest.mark.slow
 class TestPdfAndStopping:
     """``--format pdf`` shows the PDF; Ctrl-C stops the server, the watcher and a running build."""
@@ -346,7 +372,11 @@ class TestPdfAndStopping:
             assert preview.interrupt() == 0
         finally:
             stop(preview)
+        left = processes_in(folder)
+        for pid in left:  # clean up before failing, so a failure leaves nothing running
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+        assert left == set()
         with pytest.raises(ProcessLookupError):
             os.killpg(preview.process.pid, 0)
-        assert processes_in(folder) == set()
         assert "Traceback" not in preview.terminal()
