@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Project, build_env, copy_built
+from perrypress.preview.build import failure_message
 from perrypress.preview.page import EVENTS, OVERLAY_ID, PDF_FRAME_ID, SNIPPET_END, SNIPPET_START
 from perrypress.preview.server import resolve
 from perrypress.previews import chromium, chromium_available
@@ -207,6 +208,14 @@ class TestResolve:
         (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
         (tmp_path / "build" / "link.txt").symlink_to(tmp_path / "secret.txt")
         assert resolve(tmp_path / "build", "/link.txt") is None
+
+
+def test_the_overlay_shows_the_errors_not_the_warnings() -> None:
+    """A failed build's ``file:line`` errors are the overlay's message; its warnings and progress are not."""
+    output = ["Building the PDF edition…", "sections/03-advent.qmd:7: warning: asset x.jpg not found — a placeholder",
+              "sections/06-conclusions.qmd:12: citation key '@k' is not in references.bib — add it"]
+    assert failure_message(output) == output[2]
+    assert failure_message(["Error in rule edition_pdf:", "  exit status 1"]) == "Error in rule edition_pdf:\n  exit status 1"
 
 
 def test_a_busy_port_is_reported_without_a_build(project: Project) -> None:

@@ -42,14 +42,14 @@ class Builder:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "perrypress.cli", "--root", str(self.root), "build"], cwd=self.root,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        output, _ = self._process.communicate()
-        failed, self._process = self._process.returncode != 0, None
-        output = output.strip()
-        if output:
-            (log.error if failed else log.info)("%s", output)
+        lines: list[str] = []
+        for line in self._process.stdout:  # passed on as it comes: the build's own progress and errors
+            lines.append(line.rstrip("\n"))
+            log.info("%s", lines[-1])
+        failed, self._process = self._process.wait() != 0, None
         if failed:
             log.error("Build failed in %.1f s; still serving the last good edition.", time.monotonic() - started)
-            self.status.update(changed=False, error=output or "the build failed (no message)")
+            self.status.update(changed=False, error=failure_message(lines))
             return
         digest = self._served_digest()
         changed, self._digest = digest != self._digest, digest
@@ -74,6 +74,12 @@ class Builder:
             except subprocess.TimeoutExpired:
                 continue
         _wait_group_gone(process.pid, STOP_GRACE_SECONDS)
+
+
+def failure_message(output: list[str]) -> str:
+    """What the overlay shows for a failed build: its ``file:line: what — fix`` errors, else all it printed."""
+    errors = [line for line in output if " — " in line and ": warning:" not in line]
+    return "\n".join(errors or output).strip() or "the build failed and printed nothing"
 
 
 def _wait_group_gone(pgid: int, timeout: float) -> None:
