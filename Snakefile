@@ -24,4 +24,4 @@ include: "workflow/rules/site.smk"
 
 rule all:
     input:
-        editions=expand(f"{OUTPUT}.{{ext}}", ext=config["editions"]),
+        editions=[built_edition(ext) for ext in config["editions"]],

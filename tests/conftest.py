@@ -80,3 +80,32 @@ def built_copy(built: Project, tmp_path: Path) -> Project:
 def run_pandoc(*args: str, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the project's pandoc."""
     return subprocess.run([str(PANDOC), *args], cwd=cwd, input=stdin, capture_output=True, text=True)
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` as a fixed test author; return its output."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def review_repo(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A git repository of the built project, one commit, reviewed once against itself so BASE's build is cached."""
+    destination = tmp_path_factory.mktemp("review") / "project"
+    shutil.copytree(built.root, destination, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+    repo = Project(destination)
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "base")
+    result = repo.perrypress("review", "HEAD")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return repo
+
+
+@pytest.fixture
+def review_copy(review_repo: Project, tmp_path: Path) -> Project:
+    """A copy of ``review_repo`` (git history, builds and the BASE cache) that a test may change and review."""
+    destination = tmp_path / "project"
+    shutil.copytree(review_repo.root, destination, symlinks=True)
+    return Project(destination)

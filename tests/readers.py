@@ -181,3 +181,23 @@ def pdf_body_text(path: Path, *, min_size: float = 9.5) -> str:
     for page in PdfReader(path).pages:
         page.extract_text(visitor_text=visit)
     return "".join(parts)
+
+
+def pdf_body_lines(path: Path, *, min_size: float = 9.5) -> list[list[tuple[str, str, float]]]:
+    """Each page's lines of text set at body size or larger, top to bottom, as (text, font name, left x)."""
+    from pypdf import PdfReader
+
+    pages: list[list[tuple[str, str, float]]] = []
+    for page in PdfReader(path).pages:
+        rows: dict[float, list[tuple[float, str, str]]] = {}
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if text.strip() and size * abs(tm[0] or 1) * abs(cm[0] or 1) >= min_size:
+                y = round(tm[5] * (cm[3] or 1) + cm[5], 1)
+                name = str(font.get("/BaseFont", "")) if font else ""
+                rows.setdefault(y, []).append((tm[4] * (cm[0] or 1) + cm[4], text, name))
+
+        page.extract_text(visitor_text=visit)
+        pages.append([("".join(t for _, t, _ in sorted(parts)).strip(), min(parts)[2], round(min(parts)[0], 1))
+                      for _, parts in sorted(rows.items(), key=lambda kv: -kv[0])])
+    return pages

@@ -132,3 +132,70 @@ def test_cited_pages_are_ordered_by_number() -> None:
 
     assert cited_pages(load_table(DATA / "regions.csv")) == "12–13, 34, 99 and 112"
     assert cited_pages(load_table(DATA / "structures.csv")) == "48 and 115"
+
+
+class TestCountryRegions:
+    """The map's countries are in the regions of UNODC's Global Report, and every doubtful row says why."""
+
+    @pytest.fixture
+    def countries(self):
+        """The country table as the build reads it, by name."""
+        return load_table(DATA / "country-regions.csv").set_index("name")
+
+    def test_north_america_is_canada_mexico_and_the_united_states(self, countries) -> None:
+        """UNODC's North America subregion: Canada, Mexico, the United States (and Puerto Rico, a doubtful row)."""
+        assert countries.loc["Mexico", "unodc_region"] == "North America"
+        assert countries.loc["Mexico", "basis"] == "unodc2022"
+        members = set(countries[(countries["unodc_region"] == "North America")
+                                & (countries["basis"] == "unodc2022")].index)
+        assert members == {"Canada", "Mexico", "United States of America"}
+
+    def test_doubtful_rows_have_their_reason_in_the_schema(self, countries) -> None:
+        """The rows marked doubtful are exactly those the schema's 'doubtful:' section explains."""
+        reasons = load_schema(schema_path(DATA / "country-regions.csv"))["doubtful"]
+        assert set(countries[countries["basis"] == "doubtful"].index) == set(reasons)
+        assert all(isinstance(reason, str) and len(reason) > 20 for reason in reasons.values())
+
+    def test_rows_without_region_have_basis_none(self, countries) -> None:
+        """Only the unmapped features (Antarctica, French Southern Lands) have no region, and basis 'none'."""
+        assert set(countries[countries["basis"] == "none"].index) == set(countries[countries["unodc_region"].isna()].index)
+
+
+class TestEncodings:
+    """CSVs as spreadsheets save them are read; a CSV that is not UTF-8 is named with the line to fix."""
+
+    @pytest.mark.parametrize("name", CSVS)
+    def test_bom_and_crlf_read_the_same(self, tmp_path: Path, name: str) -> None:
+        """Each data file saved as Excel's "CSV UTF-8" (BOM, CRLF) gives the same frame as the original."""
+        shutil.copy(schema_path(DATA / name), tmp_path / schema_path(DATA / name).name)
+        text = (DATA / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+        assert load_table(tmp_path / name).equals(load_table(DATA / name))
+
+    def test_windows_1252_names_file_and_line(self, bad_csv) -> None:
+        """A Windows-1252 file ("CSV (Comma delimited)") names its first non-UTF-8 line and how to save it."""
+        path = bad_csv(lambda t: t.replace("–", "-"))
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[3] = lines[3].replace("2009-2020/1", "2009–2020/1")
+        path.write_bytes("".join(lines).encode("cp1252"))
+        with pytest.raises(DataError, match="not UTF-8") as info:
+            load_table(path)
+        assert str(info.value).startswith(f"{path}:4:")
+        assert "CSV UTF-8" in str(info.value)
+
+
+@pytest.mark.slow
+def test_data_saved_by_a_spreadsheet_builds_the_same_editions(built, tmp_path: Path) -> None:
+    """Every data CSV re-saved as Excel's "CSV UTF-8" (BOM, CRLF) builds byte-identical editions, tables, figure."""
+    from conftest import copy_project
+    from perrypress.verify import compare
+
+    project = copy_project(tmp_path / "project")
+    for path in sorted((project.root / "data").glob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        assert "\r\n" not in text
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    project.snakemake()
+    results = compare(built.root, project.root)
+    assert {"_build/cybersex-trafficking-south-america.pdf", "figures/regions.svg"} <= {r.path for r in results}
+    assert [r.path for r in results if not r.identical] == []

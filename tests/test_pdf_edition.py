@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import Project
-from readers import normalise, pdf_pages, pdf_structure
+from readers import normalise, pdf_body_lines, pdf_pages, pdf_structure
 
 HEADER = "WILLIAM J. PERRY CENTER FOR HEMISPHERIC DEFENSE STUDIES"
 
@@ -101,3 +101,127 @@ def test_tables_are_tagged_with_header_rows(built: Project) -> None:
 def test_spanish_and_portuguese_names(pages: list[str], name: str) -> None:
     """Accented names are set with their own glyphs (and extract back as the same letters)."""
     assert name in re.sub(r"\s+", " ", "\n".join(pages))
+
+
+def _metadata_title() -> str:
+    """The paper's title as report.qmd's metadata gives it."""
+    import yaml
+
+    from conftest import ROOT
+
+    text = (ROOT / "report.qmd").read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---")[1])["title"]
+
+
+def _section_headings() -> list[str]:
+    """The sections' headings, in the order report.qmd includes them."""
+    from conftest import ROOT
+
+    report = (ROOT / "report.qmd").read_text(encoding="utf-8")
+    headings = []
+    for include in re.findall(r"\{\{< include (sections/[^ ]+\.qmd) >\}\}", report):
+        for line in (ROOT / include).read_text(encoding="utf-8").splitlines():
+            if match := re.match(r"# (.+?)\s*(\{#sec-[^}]*\})?\s*$", line):
+                headings.append(match.group(1))
+    return headings
+
+
+class TestStructure:
+    """The structure tree reads like the HTML edition: the title H1, About the Author and sections H2."""
+
+    @pytest.fixture
+    def headings(self, built: Project) -> list[tuple[str, str]]:
+        return [(str(e["/S"]), str(e.get("/T", ""))) for e in pdf_structure(built.edition("pdf"))
+                if re.fullmatch(r"/H\d?", str(e["/S"]))]
+
+    def test_title_is_the_one_h1(self, headings) -> None:
+        """Exactly one H1, first in the tree: the paper's title."""
+        assert [h for h in headings if h[0] == "/H1"] == [("/H1", _metadata_title())]
+        assert headings[0] == ("/H1", _metadata_title())
+
+    def test_about_the_author_and_sections_are_h2(self, headings) -> None:
+        """About the Author, every section and the bibliography are H2, in reading order; nothing deeper is skipped."""
+        h2 = [text for tag, text in headings if tag == "/H2"]
+        assert h2 == ["About the Author", *_section_headings(), "Bibliography"]
+        assert all(tag in ("/H1", "/H2", "/H3") for tag, _ in headings)
+
+    def test_bookmarks_list_the_sections_only(self, built: Project) -> None:
+        """The PDF's bookmarks are the sections and the bibliography, not the title or About the Author."""
+        titles = [item.title for item in PdfReader(built.edition("pdf")).outline if not isinstance(item, list)]
+        assert titles == [*_section_headings(), "Bibliography"]
+
+    def test_figure_caption_follows_the_figure(self, built: Project) -> None:
+        """Figure 1's caption is read after the figure (it is printed below it), as its paragraph."""
+        figure = next(e for e in pdf_structure(built.edition("pdf")) if str(e["/S"]) == "/Figure")
+        assert "/Alt" in figure
+        siblings = [k.get_object() for k in figure["/P"].get_object()["/K"]]
+        tags = [str(k.get("/S")) if isinstance(k, dict) else None for k in siblings]
+        here = next(i for i, k in enumerate(siblings) if k is figure or k == figure)
+        assert tags[here + 1] == "/P"
+        assert "/Caption" not in tags
+
+
+class TestLayout:
+    """Page layout a designer signs off: no split table heads, no hyphen at a page's foot, no runts."""
+
+    @pytest.fixture
+    def lines(self, built: Project) -> list[list[tuple[str, str, float]]]:
+        return pdf_body_lines(built.edition("pdf"))
+
+    def test_no_page_ends_with_a_hyphenated_word(self, lines) -> None:
+        """The last line of running text on each page does not end in a hyphen."""
+        for number, page in enumerate(lines):
+            body = [text for text, font, _ in page if "Serif" in font]
+            if body:
+                assert not re.search(r"\w-$", body[-1]), (number, body[-1])
+
+    def test_no_one_word_last_lines_in_the_text(self, lines) -> None:
+        """No line of the running text (before the bibliography) holds a single word."""
+        runts = []
+        for number, page in enumerate(lines):
+            for text, font, _ in page:
+                if text == "Bibliography":
+                    break
+                if "Serif" in font and len(text.split()) == 1 and "-" not in text:
+                    runts.append((number, text))
+            else:
+                continue
+            break
+        assert runts == []
+
+    @pytest.mark.parametrize("name", ["law", "structures"])
+    def test_a_table_starts_with_at_least_two_body_rows(self, built: Project, pages: list[str], name: str) -> None:
+        """The page where a table's header is printed also holds its first two body rows."""
+        import yaml
+
+        from conftest import ROOT
+        from perrypress.data import load_table
+
+        spec = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["tables"][name]
+        header = normalise(list(spec["columns"].values())[-1])
+        frame = load_table(ROOT / spec["data"])
+        longest = max(spec["columns"], key=lambda c: frame[c].astype(str).str.len().mean())
+        start = next(i for i, p in enumerate(pages) if header in normalise(p))
+        for cell in frame[longest].astype(str).head(2):
+            opening = " ".join(re.sub(r"[\*“”\"]", "", cell).split()[:3])
+            assert normalise(opening) in normalise(pages[start]), (name, opening, start)
+
+    def test_bibliography_has_a_hanging_indent(self, lines) -> None:
+        """In the bibliography, entries start at the margin and their further lines are indented."""
+        after = [line for page in lines for line in page]
+        start = next(i for i, line in enumerate(after) if line[0] == "Bibliography")
+        entries = [line for line in after[start + 1:] if "Serif" in line[1]]
+        margin = min(x for _, _, x in entries)
+        indents = {round(x - margin) for _, _, x in entries}
+        assert indents == {0, 21}, indents  # 2em of 10.5 pt
+        assert entries[0][2] == margin
+
+
+@pytest.mark.parametrize("profile", ["2a", "ua1"])
+def test_independent_validator_finds_the_pdf_compliant(built: Project, profile: str) -> None:
+    """page-validation (not Typst's own checks) finds the edition compliant with PDF/A-2a and PDF/UA-1."""
+    import page
+
+    report = page.validate_pdf(str(built.edition("pdf")), profile=profile)
+    assert report.is_compliant, report.failures
+    assert not report.failures

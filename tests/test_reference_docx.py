@@ -135,7 +135,7 @@ class TestStyles:
 def test_cli_uses_the_configured_fonts(tmp_path: Path) -> None:
     """`perrypress reference-docx` takes the families from config/config.yaml."""
     out = tmp_path / "reference.docx"
-    assert cli.main(["--root", str(ROOT), "reference-docx", "--out", str(out)]) == 0
+    assert cli.main(["--root", str(ROOT), "step", "reference-docx", "--out", str(out)]) == 0
     config = load_config(ROOT / "config" / "config.yaml", root=ROOT)
     styles = styles_by_name(out.read_bytes())
     assert styles["heading 1"].find(f"{W}rPr/{W}rFonts").get(W + "ascii") == config["fonts"]["sans"]["family"]

@@ -132,13 +132,3 @@ def test_release_build_succeeds_with_every_asset(built_copy: Project) -> None:
     result = built_copy.perrypress("build", "--release")
     assert result.returncode == 0, result.stderr
     assert "Photograph to come" not in built_copy.edition("html").read_text(encoding="utf-8")
-
-
-def test_plain_snakemake_also_keeps_the_last_good_editions(built_copy: Project) -> None:
-    """Run without the perrypress wrapper, a failed build still leaves the previous editions in place."""
-    before = digests(built_copy)
-    CASES["crossref-no-target"].change(built_copy.root)
-    result = built_copy.snakemake(check=False)
-    assert result.returncode != 0
-    assert digests(built_copy) == before
-    assert not (built_copy.root / "_build" / ".last-good").exists()

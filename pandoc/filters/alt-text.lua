@@ -7,8 +7,11 @@ and the Typst writer drops alt text altogether, which PDF/UA forbids.
 
   HTML, DOCX: the image gets `alt` and the alt text as its description.
   Typst:      the figure is written as a native Typst figure with
-              image(..., alt: "..."); its caption stays pandoc content, so
-              notes and citations inside it still work, and it keeps its label.
+              image(..., alt: "...") and its label, inside the template's
+              figure-below(figure, caption): Typst tags a figure's own caption
+              before the figure whatever its position, so the caption is
+              passed separately and set (and read) after the image. It stays
+              pandoc content, so notes and citations inside it still work.
 
 A figure without alt text stops the PDF build with error().
 
@@ -35,13 +38,13 @@ local function typst_figure (figure, image, alt)
   if not alt or alt == '' then
     error(('figure %s: no alt text — add fig-alt="…" describing what it shows'):format(figure.identifier), 0)
   end
+  local label = figure.identifier ~= '' and (' <' .. figure.identifier .. '>') or ''
   local out = pandoc.Blocks {
-    pandoc.RawBlock('typst', ('#figure(image(%s, alt: %s, width: 100%%), caption: ['):format(
-      typst_string(image.src), typst_string(alt))),
+    pandoc.RawBlock('typst', ('#figure-below[#figure(image(%s, alt: %s, width: 100%%))%s][')
+      :format(typst_string(image.src), typst_string(alt), label)),
   }
   out:extend(figure.caption.long)
-  local label = figure.identifier ~= '' and (' <' .. figure.identifier .. '>') or ''
-  out:insert(pandoc.RawBlock('typst', '])' .. label))
+  out:insert(pandoc.RawBlock('typst', ']'))
   return out
 end
 

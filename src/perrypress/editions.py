@@ -14,6 +14,7 @@ from typing import Any
 
 from . import toolchain
 from .errors import BuildError
+from .pdf_streams import unambiguous_stream_ends
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def compile_pdf(typ: Path, pdf: Path, config: dict[str, Any], *, root: Path, epo
     except typst.TypstError as exc:
         hints = "".join(f"\n  hint: {h}" for h in getattr(exc, "hints", []) or [])
         raise BuildError(f"{typ.name}: Typst: {getattr(exc, 'message', exc)}{hints}") from None
-    pdf.write_bytes(data)
+    pdf.write_bytes(unambiguous_stream_ends(data))
     messages = [f"Typst: {w.message}" for w in warnings]
     unknown_fonts = [m for m in messages if "unknown font family" in m]
     if unknown_fonts:

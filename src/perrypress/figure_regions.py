@@ -56,7 +56,7 @@ LEGEND_KEYS = ("scale", "no_data", "substitute")
 # point its leader line reaches when the label sits outside the region.
 LABEL_ANCHORS: dict[str, tuple[tuple[float, float], tuple[float, float] | None]] = {
     "North America": ((-101.0, 50.0), None),
-    "Central America and the Caribbean": ((-128.0, 12.0), (-98.0, 19.0)),
+    "Central America and the Caribbean": ((-128.0, 12.0), (-87.0, 14.5)),
     "South America": ((-60.0, -12.0), None),
     "Western and Southern Europe": ((-32.0, 44.0), (-4.0, 41.0)),
     "Central and South-Eastern Europe": ((8.0, 62.0), (19.0, 50.0)),

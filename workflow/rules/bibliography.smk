@@ -15,7 +15,7 @@ rule check_bibliography:
     log:
         f"{BUILD}/logs/check_bibliography.log",
     shell:
-        "{CLI} --log {log} check-bib --out {output.ok} {input.sections} {input.tables}"
+        "{CLI} --log {log} step check-bib --out {output.ok} {input.sections} {input.tables}"
 
 
 rule style_csl:
@@ -25,4 +25,4 @@ rule style_csl:
     log:
         f"{BUILD}/logs/style_csl.log",
     shell:
-        "{CLI} --log {log} csl --out {output.csl}"
+        "{CLI} --log {log} step csl --out {output.csl}"

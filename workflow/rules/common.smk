@@ -5,7 +5,10 @@ from pathlib import Path
 from perrypress.config import data_files
 
 BUILD = "_build"
+# The editions readers open: replaced only by a successful build (rules/editions.smk).
 OUTPUT = f"{BUILD}/{config['output_name']}"
+# The workflow's own copies of the editions, the outputs its rules declare.
+BUILT = f"{BUILD}/.built"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
 FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
 PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html"})
@@ -23,6 +26,11 @@ CLI = f'"{sys.executable}" -m perrypress.cli'
 # which is not imported here: the Snakefile must not load matplotlib.
 FIGURE_FORMATS = ["svg", "pdf", "png"]
 RELEASE = "--release" if config["mode"] == "release" else ""
+
+
+def built_edition(ext):
+    """The workflow's copy of one edition (its rule's output)."""
+    return f"{BUILT}/{config['output_name']}.{ext}"
 
 
 def table_outputs():
@@ -60,7 +68,7 @@ def edition_inputs(wildcards):
         "csl": f"{BUILD}/styles/{config['csl']}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
-        "code": code("editions", "documents", "bibliography", "toolchain"),
+        "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good"),
         # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
         # Photographs and other assets the sections refer to (absent ones are

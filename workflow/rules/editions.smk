@@ -1,23 +1,16 @@
-# One rule per edition. Each builds into a temporary file and moves it into
-# place only when complete, so a failed build never leaves a half-written edition.
-# Snakemake deletes the outputs of a failed job; the handlers below put the last
-# good edition back (src/perrypress/last_good.py), so it stays until replaced.
+# One rule per edition. Each rule's output is the workflow's own copy of the
+# edition under _build/.built/; when it is complete, the same step replaces the
+# copy readers open, _build/<name>.<ext>, in one atomic rename
+# (src/perrypress/last_good.py). So a failed or interrupted build never leaves
+# an edition missing or half-written (the last good one stays where it was),
+# and it never counts as built from the current sources: the workflow's copies
+# are removed when any step fails, so the next build runs the failed step again
+# (even when the failure was upstream, in a table or figure) and then every edition.
 from perrypress import last_good
-
-EDITIONS = [Path(f"{OUTPUT}.{ext}") for ext in config["editions"]]
-LAST_GOOD = Path(BUILD) / ".last-good"
-
-
-onstart:
-    last_good.save(EDITIONS, LAST_GOOD)
-
-
-onsuccess:
-    last_good.discard(LAST_GOOD)
 
 
 onerror:
-    last_good.restore(EDITIONS, LAST_GOOD)
+    last_good.forget([Path(built_edition(ext)) for ext in config["editions"]])
 
 
 rule edition_pdf:
@@ -25,14 +18,15 @@ rule edition_pdf:
     input:
         unpack(edition_inputs),
     output:
-        edition=f"{OUTPUT}.pdf",
+        edition=built_edition("pdf"),
     params:
         # A params change reruns the edition: switching draft/release rebuilds it.
         release=RELEASE,
+        readers=f"{OUTPUT}.pdf",
     log:
         f"{BUILD}/logs/edition_pdf.log",
     shell:
-        "{CLI} --log {log} edition pdf {params.release} --out {output.edition}"
+        "{CLI} --log {log} step edition pdf {params.release} --out {output.edition} --replace {params.readers}"
 
 
 rule edition_html:
@@ -40,14 +34,14 @@ rule edition_html:
     input:
         unpack(edition_inputs),
     output:
-        edition=f"{OUTPUT}.html",
+        edition=built_edition("html"),
     params:
-        # A params change reruns the edition: switching draft/release rebuilds it.
         release=RELEASE,
+        readers=f"{OUTPUT}.html",
     log:
         f"{BUILD}/logs/edition_html.log",
     shell:
-        "{CLI} --log {log} edition html {params.release} --out {output.edition}"
+        "{CLI} --log {log} step edition html {params.release} --out {output.edition} --replace {params.readers}"
 
 
 rule edition_docx:
@@ -56,11 +50,11 @@ rule edition_docx:
         unpack(edition_inputs),
         reference=rules.reference_docx.output.reference,
     output:
-        edition=f"{OUTPUT}.docx",
+        edition=built_edition("docx"),
     params:
-        # A params change reruns the edition: switching draft/release rebuilds it.
         release=RELEASE,
+        readers=f"{OUTPUT}.docx",
     log:
         f"{BUILD}/logs/edition_docx.log",
     shell:
-        "{CLI} --log {log} edition docx {params.release} --out {output.edition}"
+        "{CLI} --log {log} step edition docx {params.release} --out {output.edition} --replace {params.readers}"

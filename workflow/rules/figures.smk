@@ -9,4 +9,4 @@ rule figure:
     log:
         f"{BUILD}/logs/figure_{{slug}}.log",
     shell:
-        "{CLI} --log {log} figure {wildcards.slug} --out-dir figures"
+        "{CLI} --log {log} step figure {wildcards.slug} --out-dir figures"

@@ -12,7 +12,7 @@ rule web_fonts:
     log:
         f"{BUILD}/logs/web_fonts.log",
     shell:
-        "{CLI} --log {log} web-fonts --out-dir {output.fonts}"
+        "{CLI} --log {log} step web-fonts --out-dir {output.fonts}"
 
 
 rule cite_block:
@@ -26,14 +26,14 @@ rule cite_block:
     log:
         f"{BUILD}/logs/cite_block.log",
     shell:
-        "{CLI} --log {log} cite --out {output.cite}"
+        "{CLI} --log {log} step cite --out {output.cite}"
 
 
 rule previews:
     """PNG previews for the README: the PDF's cover and first body page, the HTML page in Chromium."""
     input:
-        pdf=f"{OUTPUT}.pdf",
-        html=f"{OUTPUT}.html",
+        pdf=rules.edition_pdf.output.edition,
+        html=rules.edition_html.output.edition,
     output:
         cover="docs/previews/pdf-cover.png",
         first_page="docs/previews/pdf-first-page.png",
@@ -41,4 +41,4 @@ rule previews:
     log:
         f"{BUILD}/logs/previews.log",
     shell:
-        "{CLI} --log {log} previews --pdf {input.pdf} --html {input.html} --out-dir docs/previews"
+        "{CLI} --log {log} step previews --pdf {input.pdf} --html {input.html} --out-dir docs/previews"

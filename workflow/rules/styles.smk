@@ -8,4 +8,4 @@ rule reference_docx:
     log:
         f"{BUILD}/logs/reference_docx.log",
     shell:
-        "{CLI} --log {log} reference-docx --out {output.reference}"
+        "{CLI} --log {log} step reference-docx --out {output.reference}"

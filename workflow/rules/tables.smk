@@ -9,4 +9,4 @@ rule table:
     log:
         f"{BUILD}/logs/table_{{slug}}.log",
     shell:
-        "{CLI} --log {log} table {wildcards.slug} --out {output.table}"
+        "{CLI} --log {log} step table {wildcards.slug} --out {output.table}"

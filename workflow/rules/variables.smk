@@ -10,4 +10,4 @@ rule variables:
     log:
         f"{BUILD}/logs/variables.log",
     shell:
-        "{CLI} --log {log} variables --out {output.variables}"
+        "{CLI} --log {log} step variables --out {output.variables}"

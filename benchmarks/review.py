@@ -1,0 +1,71 @@
+"""Benchmark `perrypress review`: a one-word change reviewed against a BASE whose build is cached.
+
+Run:  .venv/bin/python benchmarks/review.py [--repeat 3]
+
+It copies the project's sources into a temporary git repository, builds it, reviews the
+unchanged tree once (which builds BASE into _build/.review-cache/), then, for each repeat,
+changes one word, commits, and times `perrypress review HEAD~1` (BASE cached; HEAD rebuilt
+incrementally) next to a plain incremental `perrypress build` of the same kind of edit.
+Figures belong here, not in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from perrypress.verify import copy_sources
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1704067200", "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.org",
+       "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.org"}
+WORDS = ("model", "performer")
+
+
+def timed(project: Path, *args: str) -> float:
+    """Run one perrypress command in ``project``; return the wall-clock seconds."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "perrypress.cli", *args], cwd=project, env=ENV, check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def edit(project: Path, index: int) -> None:
+    """Swap one word of the introduction and commit."""
+    section = project / "sections" / "01-introduction.qmd"
+    old, new = WORDS if index % 2 == 0 else WORDS[::-1]
+    section.write_text(section.read_text(encoding="utf-8").replace(f"webcam {old}", f"webcam {new}", 1), encoding="utf-8")
+    subprocess.run(["git", "commit", "-qam", f"edit {index}"], cwd=project, env=ENV, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    repeat = parser.parse_args().repeat
+    with tempfile.TemporaryDirectory(prefix="perrypress-bench-review-") as tmp:
+        project = copy_sources(ROOT, Path(tmp) / "project")
+        for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+            subprocess.run(["git", *command], cwd=project, env=ENV, check=True)
+        base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, env=ENV, check=True, capture_output=True,
+                              text=True).stdout.strip()
+        fresh = timed(project, "build")
+        cold = timed(project, "review", base)  # builds BASE into the cache
+        builds, reviews = [], []
+        for index in range(repeat):
+            edit(project, 0)
+            reviews.append(timed(project, "review", base))  # BASE cached; HEAD rebuilt incrementally
+            edit(project, 1)
+            builds.append(timed(project, "build"))  # the same kind of one-word edit, built alone
+        print(f"fresh build {fresh:.1f} s; first review (builds BASE) {cold:.1f} s")
+        print(f"one-word edit: incremental build {statistics.median(builds):.1f} s, "
+              f"review with BASE cached {statistics.median(reviews):.1f} s (median of {repeat})")
+
+
+if __name__ == "__main__":
+    main()
