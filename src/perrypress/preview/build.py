@@ -36,7 +36,6 @@ class Builder:
     def run(self, reason: str) -> None:
         """Run ``perrypress build`` and tell the open pages what came of it."""
         log.info("Building (%s)…", reason)
-        started = time.monotonic()
         # The build is the `perrypress build` command itself (what it prints, how it reports errors),
         # in its own process group, so that stopping the preview stops it and every job it started.
         self._process = subprocess.Popen(
@@ -48,12 +47,13 @@ class Builder:
             log.info("%s", lines[-1])
         failed, self._process = self._process.wait() != 0, None
         if failed:
-            log.error("Build failed in %.1f s; still serving the last good edition.", time.monotonic() - started)
+            log.error("Still serving the last good edition; the page shows the errors.")
             self.status.update(changed=False, error=failure_message(lines))
             return
         digest = self._served_digest()
         changed, self._digest = digest != self._digest, digest
-        log.info("Built in %.1f s%s.", time.monotonic() - started, "; reloading the page" if changed else "")
+        if changed:
+            log.info("Reloading the open page.")
         self.status.update(changed=changed, error=None)
 
     def stop(self) -> None:
