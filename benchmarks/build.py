@@ -1,10 +1,18 @@
-"""Benchmark the build: a fresh build, a no-op rebuild, and rebuilds after editing a section or a CSV.
+"""Benchmark the build against its floor: the same tool invocations with no workflow around them.
 
 Run:  .venv/bin/python benchmarks/build.py [--repeat 3]
 
-It copies the project's sources to a temporary folder (as a fresh clone has
-them), runs the workflow there as `perrypress build` does, and prints the median
-wall-clock time of each scenario and the largest resident memory of any job.
+Scenarios, each in a fresh copy of the sources (as a clone has them): a fresh
+build, a no-op rebuild, a rebuild after editing one section, and one after
+editing Figure 1's CSV. Each runs `snakemake` as `perrypress build` does, in a
+wrapper process that reports the largest resident memory of any job.
+
+The floor of a scenario is what its steps cost on their own: the very commands
+the workflow's rules run (read from `snakemake --dry-run --printshellcmds`),
+called one after another in this one Python process through
+`perrypress.cli.main`, so with no Snakemake, no interpreter start and no import
+per job; pandoc and Typst are the same binaries. The no-op's floor is
+`snakemake --version`. The table printed is the README's "Performance" table.
 Figures belong here, not in timed unit tests.
 """
 
@@ -12,58 +20,142 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
+import re
+import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from perrypress import cli
 from perrypress.verify import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1704067200"}
+# Runs a command and prints the largest resident memory (KiB) of any process it waited for.
+PEAK = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
 
 
-def run(project: Path) -> float:
-    """Run the workflow once in ``project``; return the wall-clock seconds."""
+@dataclass
+class Measure:
+    """One run of a scenario."""
+
+    seconds: float
+    floor: float
+    jobs: int
+    peak_mib: float
+
+
+def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project, env=ENV,
+                          capture_output=True, text=True)
+
+
+def planned_commands(project: Path) -> list[list[str]]:
+    """The perrypress commands the workflow would run now, in order, as argument lists."""
+    result = snakemake(project, "--dry-run", "--printshellcmds")
+    commands = []
+    for line in result.stdout.splitlines():
+        if "-m perrypress.cli" in line:
+            commands.append(shlex.split(line.split("-m perrypress.cli", 1)[1]))
+    return commands
+
+
+def floor(project: Path) -> tuple[float, int]:
+    """Run the planned commands directly, in this process; return (seconds, number of commands)."""
+    commands = planned_commands(project)
+    cwd = os.getcwd()
+    os.chdir(project)
+    os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
+    try:
+        start = time.perf_counter()
+        for arguments in commands:
+            outputs = [a for a in arguments if a.startswith(("_build/", "figures/", "_variables"))]
+            for out in outputs:
+                Path(out).parent.mkdir(parents=True, exist_ok=True)
+            if cli.main(arguments) != 0:
+                raise SystemExit(f"floor: perrypress {' '.join(arguments)} failed")
+        return time.perf_counter() - start, len(commands)
+    finally:
+        os.chdir(cwd)
+
+
+def workflow(project: Path) -> tuple[float, int, float]:
+    """Run the workflow once; return (seconds, jobs run, largest job's resident memory in MiB)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all"], cwd=project, check=True,
-                   capture_output=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1704067200"})
+    result = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-m", "snakemake", "--cores", "2",
+                             "--rerun-incomplete"], cwd=project, env=ENV, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"the build failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    jobs = len(re.findall(r"^Finished jobid: \d+ \(Rule: (?!all\))", result.stdout + result.stderr, flags=re.M))
+    peak_kib = int(result.stderr.strip().splitlines()[-1])
+    return seconds, jobs, peak_kib / 1024
+
+
+def edit_section(project: Path) -> None:
+    with (project / "sections" / "01-introduction.qmd").open("a", encoding="utf-8") as handle:
+        handle.write("\nAn edited sentence.\n")
+
+
+def edit_figure_csv(project: Path) -> None:
+    regions = project / "data" / "regions.csv"
+    text = regions.read_text(encoding="utf-8")
+    regions.write_text(re.sub(r"(South America,)8(\.?\d*,)", r"\g<1>9\2", text, count=1), encoding="utf-8")
+
+
+def version_floor() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "snakemake", "--version"], capture_output=True, check=True)
     return time.perf_counter() - start
 
 
-def append(path: Path, text: str) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(text)
+def measure(name: str, prepare: Callable[[Path], None] | None, tmp: Path) -> Measure:
+    """Measure one scenario in two copies: one for the floor, one for the workflow."""
+    copies = []
+    for label in ("floor", "workflow"):
+        project = copy_sources(ROOT, tmp / f"{label}-{name.replace(' ', '-')}")
+        if prepare is not None:
+            snakemake(project)  # built first; the scenario is the rebuild after the edit
+            prepare(project)
+        copies.append(project)
+    floor_seconds = version_floor() if name == "no-op rebuild" else floor(copies[0])[0]
+    seconds, jobs, peak = workflow(copies[1])
+    return Measure(seconds, floor_seconds, jobs, peak)
 
 
-def scenarios(project: Path) -> dict[str, float]:
-    """Time each scenario once, in order, in one copy of the project."""
-    times = {"fresh build": run(project), "no-op rebuild": run(project)}
-    append(project / "sections" / "01-introduction.qmd", "\nAn edited sentence.\n")
-    times["after editing a section"] = run(project)
-    regions = project / "data" / "regions.csv"
-    regions.write_text(regions.read_text(encoding="utf-8").replace("South America,8,", "South America,9,"),
-                       encoding="utf-8")
-    times["after editing Figure 1's CSV"] = run(project)
-    return times
+SCENARIOS: dict[str, Callable[[Path], None] | None] = {
+    "fresh build": None,
+    "no-op rebuild": lambda project: None,
+    "one section edited": edit_section,
+    "Figure 1's CSV edited": edit_figure_csv,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    results: dict[str, list[float]] = {}
-    for i in range(args.repeat):
-        with tempfile.TemporaryDirectory(prefix="perrypress-bench-") as tmp:
-            for name, seconds in scenarios(copy_sources(ROOT, Path(tmp) / "project")).items():
-                results.setdefault(name, []).append(seconds)
-    print(f"{'scenario':32} {'median s':>9} {'min s':>7} {'max s':>7}  (n={args.repeat}, 2 cores)")
-    for name, values in results.items():
-        print(f"{name:32} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f}")
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"largest resident memory of one job: {peak_mib:.0f} MiB")
+    results: dict[str, list[Measure]] = {}
+    for _ in range(args.repeat):
+        for name, prepare in SCENARIOS.items():
+            with tempfile.TemporaryDirectory(prefix="perrypress-bench-") as tmp:
+                results.setdefault(name, []).append(measure(name, prepare, Path(tmp)))
+    print(f"| scenario (median of {args.repeat}, {os.cpu_count()} cores) | workflow | floor | ratio | jobs "
+          "| largest job |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, runs in results.items():
+        seconds = statistics.median(r.seconds for r in runs)
+        floor_seconds = statistics.median(r.floor for r in runs)
+        ratio = seconds / floor_seconds if name != "no-op rebuild" else None
+        shown = f"{ratio:.2f}×" if ratio else f"+{seconds - floor_seconds:.2f} s"
+        print(f"| {name} | {seconds:.2f} s | {floor_seconds:.2f} s | {shown} | {runs[0].jobs} "
+              f"| {max(r.peak_mib for r in runs):.0f} MiB |")
 
 
 if __name__ == "__main__":

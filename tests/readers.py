@@ -83,7 +83,7 @@ class _HTMLText(HTMLParser):
         self.elements.append((tag, attributes))
         if tag in {"script", "style", "title"}:
             self.in_skip += 1
-        if tag == "section" and attributes.get("id") == "footnotes" or self.in_notes:
+        if tag in {"section", "div"} and attributes.get("id") == "footnotes" or self.in_notes:
             if tag not in {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}:
                 self.in_notes += 1
 

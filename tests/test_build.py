@@ -63,7 +63,7 @@ class TestSummary:
         assert {"edition pdf", "edition html", "edition docx"} == set(line.split("→")[1].strip().split(", "))
         for ext in EDITIONS:
             assert f"_build/cybersex-trafficking-south-america.{ext}  " in result.stdout
-        assert "2 warning(s):" in result.stdout  # the two photographs' placeholders, once each
+        assert "2 warning(s):" in result.stderr  # the two photographs' placeholders, once each
 
     def test_a_no_op_says_nothing_was_rebuilt(self, built_copy: Project) -> None:
         """Nothing changed: the build says so and still lists the editions."""

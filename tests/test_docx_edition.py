@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import io
 import os
 import re
 import socket
@@ -18,7 +19,7 @@ import yaml
 
 from conftest import Project, build_env
 from perrypress.reference_docx import GOLD, NAVY
-from readers import docx_footnotes, docx_xml
+from readers import docx_footnotes, docx_text, docx_xml
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -113,15 +114,13 @@ class TestStyles:
         assert used - defined == set()
 
     def test_house_fonts(self, docx: Path, fonts: dict[str, str]) -> None:
-        """Body and notes in the serif, headings, title block and captions in the sans (named, not embedded)."""
+        """Body and notes in the serif, headings, title block and captions in the sans."""
         styles = Styles(xml(docx, "word/styles.xml"))
         for style in ("BodyText", "FirstParagraph", "BlockText", "FootnoteText", "Bibliography", "Disclaimer"):
             assert styles.font(style) == fonts["serif"], style
         for style in ("Title", "Subtitle", "Heading1", "Heading2", "Heading3", "Caption", "TableCaption",
                       "ImageCaption", "SeriesLine", "Byline", "BackMatter"):
             assert styles.font(style) == fonts["sans"], style
-        with zipfile.ZipFile(docx) as archive:
-            assert not [n for n in archive.namelist() if n.startswith("word/fonts/")]
 
     def test_house_colours_and_sizes(self, docx: Path) -> None:
         """Navy headings and title, a gold rule under the title, a gold series line, 10.5 pt body text."""
@@ -140,6 +139,46 @@ class TestStyles:
         assert (size.get(W + "w"), size.get(W + "h")) == ("12240", "15840")
         assert {margins.get(W + side) for side in ("top", "right", "bottom", "left")} == {"1440"}
         assert section.find(f"{W}footnotePr/{W}numRestart").get(W + "val") == "continuous"
+
+
+class TestEmbeddedFonts:
+    """The house fonts travel inside the file, as Word's obfuscated embedded-font parts."""
+
+    FACES = {"embedRegular": "Regular", "embedBold": "Bold", "embedItalic": "Italic",
+             "embedBoldItalic": "Bold Italic"}
+
+    def test_four_faces_of_each_family(self, docx: Path, fonts: dict[str, str]) -> None:
+        """Each house family has its four faces in the font table, each a static TrueType font of that family."""
+        from fontTools.ttLib import TTFont
+
+        from perrypress.reference_docx import obfuscate
+
+        table = xml(docx, "word/fontTable.xml")
+        rels = {r.get("Id"): r.get("Target") for r in xml(docx, "word/_rels/fontTable.xml.rels")}
+        r_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        with zipfile.ZipFile(docx) as archive:
+            for family in fonts.values():
+                entry = table.find(f"{W}font[@{W}name='{family}']")
+                embeds = {e.tag.removeprefix(W): e for e in entry if e.tag.removeprefix(W).startswith("embed")}
+                assert list(embeds) == list(self.FACES), family
+                for tag, embed in embeds.items():
+                    stored = archive.read("word/" + rels[embed.get(r_id)])
+                    font = TTFont(io.BytesIO(obfuscate(stored, embed.get(W + "fontKey"))))
+                    assert stored[:32] != obfuscate(stored, embed.get(W + "fontKey"))[:32]
+                    assert "fvar" not in font and "glyf" in font
+                    assert (font["name"].getDebugName(1), font["name"].getDebugName(2)) == (family, self.FACES[tag])
+
+    def test_word_told_to_use_them(self, docx: Path) -> None:
+        """settings.xml asks for embedded TrueType fonts; .odttf parts have the obfuscated-font content type."""
+        assert xml(docx, "word/settings.xml").find(W + "embedTrueTypeFonts") is not None
+        types = docx_xml(docx, "[Content_Types].xml")
+        assert 'Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"' in types
+
+    def test_keys_are_distinct_guids(self, docx: Path) -> None:
+        """Every face has its own fontKey GUID."""
+        keys = [e.get(W + "fontKey") for e in xml(docx, "word/fontTable.xml").iter() if e.get(W + "fontKey")]
+        assert len(keys) == 8 and len(set(keys)) == 8
+        assert all(re.fullmatch(r"\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}", k) for k in keys)
 
 
 class TestFrontAndBackMatter:
@@ -235,6 +274,54 @@ class TestFigureAndTables:
             rows = table.findall(W + "tr")
             assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
             assert all(row.find(f"{W}trPr/{W}tblHeader") is None for row in rows[1:])
+
+    def test_no_row_breaks_across_pages(self, docx: Path) -> None:
+        """Every row of every table is marked cantSplit, so no row is cut at a page break."""
+        rows = list(xml(docx, "word/document.xml").iter(W + "tr"))
+        assert len(rows) >= 10
+        assert all(row.find(f"{W}trPr/{W}cantSplit") is not None for row in rows)
+
+    def test_table_notes_and_source_in_the_small_style(self, docx: Path) -> None:
+        """A table's notes and its source line are in the Table Note / Table Source styles, 8 pt as in the PDF."""
+        found = paragraphs(xml(docx, "word/document.xml"))
+        notes = [text for style, text in found if style == "TableNote"]
+        sources = [text for style, text in found if style == "TableSource"]
+        assert notes and sources and sources[0].startswith("Source: UNODC")
+        styles = Styles(xml(docx, "word/styles.xml"))
+        assert styles.run_property("TableNote", "sz") == styles.run_property("TableSource", "sz") == "16"
+        italic = styles.by_id["TableSource"].find(f"{W}rPr/{W}i")
+        assert italic is not None and italic.get(W + "val") in (None, "1", "true", "on")
+
+
+class TestPhotoPlaceholder:
+    """A missing photograph (draft) shows as the PDF's placeholder does: "Photograph to come", caption, credit."""
+
+    def test_placeholder_caption_credit_in_order(self, docx: Path) -> None:
+        """Each photo is a placeholder paragraph, its caption and its credit, in their styles."""
+        found = paragraphs(xml(docx, "word/document.xml"))
+        starts = [i for i, (style, _) in enumerate(found) if style == "PhotoPlaceholder"]
+        assert len(starts) == 2
+        for i in starts:
+            assert found[i][1] == "Photograph to come"
+            assert found[i + 1][0] == "PhotoCaption" and found[i + 1][1].startswith("Photo concept")
+            assert found[i + 2][0] == "PhotoCredit" and found[i + 2][1]
+
+    def test_caption_keeps_with_credit(self, docx: Path) -> None:
+        """Placeholder and caption keep with the next paragraph, so the credit shares the caption's page."""
+        styles = Styles(xml(docx, "word/styles.xml")).by_id
+        for style in ("PhotoPlaceholder", "PhotoCaption"):
+            found, keep = styles[style], None
+            while keep is None and found is not None:
+                keep = found.find(f"{W}pPr/{W}keepNext")
+                parent = found.find(W + "basedOn")
+                found = styles.get(parent.get(W + "val")) if parent is not None else None
+            assert keep is not None and keep.get(W + "val") in (None, "1", "true", "on"), style
+
+    def test_no_file_path_anywhere(self, docx: Path) -> None:
+        """No image path or file name appears in the body or the notes, and no one-cell figure table is left."""
+        text = docx_text(docx) + "\n".join(docx_footnotes(docx))
+        assert "/images/" not in text and ".jpg" not in text
+        assert "FigureTable" not in docx_xml(docx, "word/document.xml")
 
 
 def machine_names(root: Path) -> set[str]:

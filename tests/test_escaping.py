@@ -81,10 +81,12 @@ def test_hostile_metadata_prints_literally(hostile: Project, edition: str) -> No
     assert SUBTITLE in printed(hostile, edition)
 
 
-def test_nothing_is_executed_or_included(hostile: Project) -> None:
-    """No script element reaches the page, and no file's content is included."""
+def test_nothing_is_executed_or_included(hostile: Project, built: Project) -> None:
+    """No script element reaches the page but its own (pandoc/html/perry.js), and no file's content is included."""
     page = html_text(hostile.edition("html"))
-    assert not [a for tag, a in page.elements if tag == "script"]
+    own = [a for tag, a in html_text(built.edition("html")).elements if tag == "script"]
+    assert len([a for tag, a in page.elements if tag == "script"]) == len(own) == 1
+    assert "<script>alert" not in hostile.edition("html").read_text(encoding="utf-8")
     for edition in EDITIONS:
         assert "root:x:0:0" not in printed(hostile, edition)
     assert "root:" not in pdf_body_text(hostile.edition("pdf"))

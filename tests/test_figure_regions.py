@@ -15,7 +15,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch, static_fonts
+from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch
+from perrypress.fonts import static_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

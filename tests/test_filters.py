@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT, run_pandoc
+from conftest import PANDOC, ROOT, run_pandoc
 
 CASES = ROOT / "tests" / "fixtures" / "filters"
 FILTERS = ROOT / "pandoc" / "filters"
@@ -104,3 +105,75 @@ class TestErrors:
         case = write_case(tmp_path, "![Caption](m.svg){#fig-m}\n", ["alt-text"], to="typst")
         code, _, stderr = render(case)
         assert code != 0 and "alt text" in stderr
+
+
+class TestUnderQuarto:
+    """Under `quarto render` the input is a temporary copy outside the project: filters find the root
+    from QUARTO_PROJECT_DIR (or quarto.project.directory), as Quarto documents it."""
+
+    @staticmethod
+    def run_outside(tmp_path: Path, project: Path, text: str, filters: list[str], to: str = "markdown",
+                    *, quarto: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``filters`` over ``text`` written to a folder outside ``project``, as Quarto does, in ``project``."""
+        session = tmp_path / "quarto-session"
+        session.mkdir()
+        (session / "report.quarto.md").write_text(text, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROJECT_DIR"}
+        if quarto:
+            env["QUARTO_PROJECT_DIR"] = str(project)
+        return subprocess.run([str(PANDOC), str(session / "report.quarto.md"), "-f", "markdown", "-t", to,
+                               "--wrap=none", *pandoc_filter_args(filters)],
+                              cwd=project, env=env, capture_output=True, text=True)
+
+    @pytest.fixture
+    def project(self, tmp_path: Path) -> Path:
+        """A small project: variables, an include target and an image."""
+        root = tmp_path / "project"
+        (root / "parts").mkdir(parents=True)
+        (root / "img").mkdir()
+        (root / "_variables.yml").write_text('{"stats": {"share": "42"}}', encoding="utf-8")
+        (root / "parts" / "part.md").write_text("Included text.\n", encoding="utf-8")
+        (root / "img" / "present.png").write_bytes((CASES / "photo-html" / "img" / "present.png").read_bytes())
+        return root
+
+    def test_variables_read_from_project_root(self, tmp_path: Path, project: Path) -> None:
+        """_variables.yml is found in the project, not beside the temporary input."""
+        result = self.run_outside(tmp_path, project, "Share {{< var stats.share >}}.\n", ["variables"])
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "Share 42."
+
+    def test_variables_without_quarto_look_beside_input(self, tmp_path: Path, project: Path) -> None:
+        """Without Quarto's project directory the input's folder is the root (today's plain-pandoc method)."""
+        result = self.run_outside(tmp_path, project, "Share {{< var stats.share >}}.\n", ["variables"],
+                                  quarto=False)
+        assert result.returncode != 0 and "quarto-session" in result.stderr
+
+    def test_include_from_project_root(self, tmp_path: Path, project: Path) -> None:
+        """A /path include resolves against Quarto's project directory and passes the inside-project check."""
+        result = self.run_outside(tmp_path, project, "{{< include /parts/part.md >}}\n", ["include"])
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "Included text."
+
+    def test_include_still_refuses_paths_outside_the_project(self, tmp_path: Path, project: Path) -> None:
+        """An absolute project root does not open a way out of the project."""
+        result = self.run_outside(tmp_path, project, "{{< include /../quarto-session/report.quarto.md >}}\n",
+                                  ["include"])
+        assert result.returncode != 0 and "outside the project folder" in result.stderr
+
+    def test_photo_found_in_project(self, tmp_path: Path, project: Path) -> None:
+        """A photo's image is looked up under the project, so an existing file draws no placeholder."""
+        text = '::: {.photo image="/img/present.png" alt="A photo"}\nCaption.\n\n::: credit\nCredit.\n:::\n:::\n'
+        result = self.run_outside(tmp_path, project, text, ["photo"], "html")
+        assert result.returncode == 0 and "not found" not in result.stderr, result.stderr
+        assert 'src="img/present.png"' in result.stdout and "Photograph" not in result.stdout
+        (tmp_path / "plain").mkdir()
+        plain = self.run_outside(tmp_path / "plain", project, text, ["photo"], "html", quarto=False)
+        assert "not found" in plain.stderr  # the input's folder is the session folder: the photo is not there
+
+    @pytest.mark.parametrize(("to", "expected"), [("html", 'src="figures/x.svg"'), ("typst", '"/figures/x.svg"')])
+    def test_project_paths_do_not_depend_on_the_input_folder(self, tmp_path: Path, project: Path,
+                                                             to: str, expected: str) -> None:
+        """project-paths.lua rewrites /paths lexically, wherever the input file is."""
+        result = self.run_outside(tmp_path, project, "![](/figures/x.svg)\n", ["project-paths"], to)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -235,7 +238,10 @@ class TestSelfContained:
         assert "@import" not in css
         urls = re.findall(r"url\(\s*['\"]?([^'\")]{0,40})", css)
         assert urls and all(u.startswith("data:") for u in urls), urls
-        assert not tree.find("script")
+        # One inline script, the page's own (pandoc/html/perry.js): it names no address and fetches nothing.
+        scripts = tree.find("script")
+        assert len(scripts) == 1 and not scripts[0]["attrs"].get("src")
+        assert not re.search(r"https?:|fetch\(|XMLHttpRequest|import\(|WebSocket", "".join(scripts[0]["text"]))
 
     def test_build_fetched_nothing(self, built: Project) -> None:
         """pandoc's --embed-resources tried no download (the canonical link is not a resource)."""
@@ -304,3 +310,121 @@ class TestInChromium:
         assert width <= 360
         assert {"Source Serif 4", "Source Sans 3"} <= set(fonts)
         assert (tmp_path / "phone.png").stat().st_size > 10_000
+
+
+VNU_JAR = ROOT / ".ci" / "node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+needs_vnu = pytest.mark.skipif(
+    shutil.which("java") is None or not VNU_JAR.exists(),
+    reason="the Nu Html Checker needs Java and npm's vnu-jar: `apt-get install -y default-jre-headless npm` and "
+           "`npm install --prefix .ci/node --ignore-scripts vnu-jar@26.9.27` (.ci/run does both)")
+
+
+@needs_vnu
+def test_nu_html_checker_no_error_no_warning(built: Project) -> None:
+    """The Nu Html Checker (vnu.jar, W3C's validator, offline) reports no error and no warning."""
+    result = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", str(built.edition("html"))],
+                            capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    flagged = [m for m in messages if m["type"] == "error" or m.get("subType") == "warning"
+               or m["type"] == "non-document-error"]
+    assert not flagged, [(m.get("lastLine"), m["message"]) for m in flagged]
+
+
+def test_no_file_path_printed(built: Project) -> None:
+    """No image path or file name is printed on the page: a missing photograph reads "Photograph to come"."""
+    page = html_text(built.edition("html"))
+    printed = "".join(page.body + page.notes)
+    assert "/images/" not in printed and ".jpg" not in printed
+    assert printed.count("Photograph to come") == 2
+
+
+@needs_chromium
+class TestReadingAids:
+    """Notes shown in place (popover) and the contents kept in view with the current section marked (perry.js)."""
+
+    def open_page(self, browser, built: Project, width: int):  # noqa: ANN001, ANN201
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(built.edition("html").resolve().as_uri(), wait_until="load")
+        return page, errors
+
+    def test_focused_marker_shows_its_note(self, built: Project) -> None:
+        """Focusing a note marker shows the note's text beside it, described and expanded; Esc closes it."""
+        notes = html_text(built.edition("html"))
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 1280)
+            marker = page.locator("a.footnote-ref").nth(11)
+            note_id = marker.get_attribute("href")[1:]
+            note = page.locator(f"li[id='{note_id}']").inner_text()
+            popover = page.locator(f"#{marker.get_attribute('aria-describedby')}")
+            assert popover.get_attribute("role") == "tooltip" and not popover.is_visible()
+            marker.focus()
+            assert popover.is_visible() and marker.get_attribute("aria-expanded") == "true"
+            shown = popover.inner_text()
+            box, mark = popover.bounding_box(), marker.bounding_box()
+            page.keyboard.press("Escape")
+            closed = not popover.is_visible() and marker.get_attribute("aria-expanded") == "false"
+        assert normalise(note.replace("↩︎", "")) in normalise(shown)
+        assert 0 <= box["y"] - (mark["y"] + mark["height"]) < 40  # right under its marker
+        assert closed and not errors
+        assert len(notes.notes) > 0  # the end-notes list stays in the page
+
+    def test_hover_and_tap(self, built: Project) -> None:
+        """Hovering a marker shows its note; a tap shows it without leaving the place (the link is not followed)."""
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 1280)
+            marker = page.locator("a.footnote-ref").nth(2)
+            popover = page.locator(f"#{marker.get_attribute('aria-describedby')}")
+            marker.hover()
+            hovered = popover.is_visible()
+            page.mouse.move(5, 5)
+            page.wait_for_timeout(600)
+            left = not popover.is_visible()
+            touch = browser.new_context(viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+            phone = touch.new_page()
+            phone.goto(built.edition("html").resolve().as_uri(), wait_until="load")
+            tapped = phone.locator("a.footnote-ref").nth(2)
+            tapped.scroll_into_view_if_needed()
+            tapped.tap()
+            shown = phone.locator(f"#{tapped.get_attribute('aria-describedby')}").is_visible()
+            url = phone.url
+        assert hovered and left and shown and not errors
+        assert "#fn" not in url
+
+    def test_contents_stay_in_view_and_mark_the_section(self, built: Project) -> None:
+        """On a wide screen the contents stay at the top of the window while reading and mark the current section."""
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 1280)
+            marked = {}
+            for section in ("sec-advent", "sec-challenges"):
+                page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
+                page.wait_for_timeout(300)
+                marked[section] = page.evaluate(
+                    "[...document.querySelectorAll('#TOC a[aria-current]')].map(a => a.getAttribute('href'))")
+                assert 0 <= page.evaluate("document.getElementById('TOC').getBoundingClientRect().top") <= 60
+        assert marked == {"sec-advent": ["#sec-advent"], "sec-challenges": ["#sec-challenges"]}
+        assert not errors
+
+    def test_contents_at_the_top_on_a_phone(self, built: Project) -> None:
+        """On a narrow screen the contents stay where they are, above the text, and scroll away with it."""
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 390)
+            toc = page.evaluate("document.getElementById('TOC').getBoundingClientRect().bottom")
+            text_top = page.evaluate("document.querySelector('.paper-body').getBoundingClientRect().top")
+            page.evaluate("document.getElementById('sec-challenges').scrollIntoView()")
+            after = page.evaluate("document.getElementById('TOC').getBoundingClientRect().bottom")
+        assert toc <= text_top and after < 0 and not errors
+
+    def test_axe_with_a_note_shown(self, built: Project) -> None:
+        """With a note's popover open, axe-core still reports no accessibility violation."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 1280)
+            marker = page.locator("a.footnote-ref").first
+            marker.focus()
+            assert page.locator(f"#{marker.get_attribute('aria-describedby')}").is_visible()
+            violations = Axe().run(page).response["violations"]
+        assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        assert not errors

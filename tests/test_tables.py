@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,53 @@ def test_table_has_caption_label_and_every_row(slug: str) -> None:
     assert (f"{{#tbl-{slug}}}" in text) == spec.get("label", True)
     rows = (ROOT / spec["data"]).read_text(encoding="utf-8").strip().count("\n")
     assert text.count("\n| ") == rows + 1  # header + rows (separator starts with "|-")
+
+
+# Quarto's crossref categories' prefixes (quarto-cli src/resources/filters/common/crossref.lua, crossref.categories).
+QUARTO_FLOAT_PREFIXES = ("fig", "tbl", "lst")
+
+
+def quarto_table_floats(markdown: str) -> list[tuple[str, str]]:
+    """(label, caption) of each table Quarto's crossref numbers, read as quarto-pre/parsefiguredivs.lua does.
+
+    Its Div handler makes a Div whose id has a crossref prefix the float itself (so a table labelled
+    inside such a Div is not the target); its Table handler numbers a Table with a tbl- id and a caption.
+    """
+    ast = json.loads(run_pandoc("-f", "markdown", "-t", "json", stdin=markdown).stdout)
+    found: list[tuple[str, str]] = []
+
+    def walk(node: object, inside_float: bool) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, inside_float)
+        elif isinstance(node, dict):
+            if node.get("t") == "Div":
+                identifier = node["c"][0][0]
+                walk(node["c"][1], inside_float or identifier.split("-")[0] in QUARTO_FLOAT_PREFIXES)
+                return
+            if node.get("t") == "Table":
+                identifier, caption = node["c"][0][0], node["c"][1][1]
+                if identifier.startswith("tbl-") and caption and not inside_float:
+                    found.append((identifier, json.dumps(caption)))
+            walk(node.get("c"), inside_float)
+
+    walk(ast["blocks"], False)
+    return found
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, spec in CONFIG["tables"].items() if spec.get("label", True)))
+def test_table_label_and_caption_where_quarto_crossref_looks(slug: str) -> None:
+    """Each labelled table is a Table carrying {#tbl-slug} and its caption, in no Div with a crossref id."""
+    spec = CONFIG["tables"][slug]
+    floats = quarto_table_floats(render_table(slug, spec, root=ROOT))
+    assert [label for label, _ in floats] == [f"tbl-{slug}"]
+    assert spec["caption"].split()[0] in floats[0][1]
+
+
+def test_quarto_reader_rejects_a_table_inside_a_tbl_div() -> None:
+    """The check above fails for the old form: a tbl- label inside a Div with id tbl-…-block."""
+    old = "::: {#tbl-law-block}\n\n| a |\n|---|\n| 1 |\n\n: Caption {#tbl-law}\n\n:::\n"
+    assert quarto_table_floats(old) == []
 
 
 def test_label_false_leaves_the_table_unnumbered() -> None:

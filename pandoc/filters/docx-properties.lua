@@ -14,7 +14,8 @@ docProps/custom.xml. For the editors' Word document this filter:
     line and the category to the series name (an explicit `subject:` or
     `category:` in the metadata wins);
   - keeps only the metadata the writer reads, so no build setting or file
-    path (the CSL style's, the bibliography's) reaches docProps/custom.xml.
+    path (the CSL style's, the bibliography's) reaches docProps/custom.xml;
+    under Quarto it also keeps what Quarto's later stages and citeproc read.
 
 DOCX only (pandoc/defaults/docx.yaml). Runs after front-back-matter.lua,
 which reads the authors' bios and makes the series line.
@@ -30,6 +31,17 @@ local utils = require 'pandoc.utils'
 local KEEP = {
   'title', 'author', 'subject', 'keywords', 'description', 'category', 'lang', 'dir',
   'toc', 'toc-title', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
+}
+
+-- Under Quarto this filter runs inside Quarto's own Lua filter, before citeproc (which Quarto
+-- always runs last: quarto-cli src/command/render/filters.ts) and beside the stages that read
+-- Quarto's metadata: {{< var >}} looks values up in the metadata key `_quarto-vars`
+-- (src/resources/filters/quarto-pre/options.lua, var()). Dropping those keys made the DOCX lose
+-- every variable and citations. Under plain pandoc it runs after citeproc, so this list is unused.
+local LATER = {
+  bibliography = true, references = true, csl = true, ['citation-style'] = true, nocite = true,
+  ['link-citations'] = true, ['link-bibliography'] = true, ['reference-section-title'] = true,
+  ['suppress-bibliography'] = true, ['citation-abbreviations'] = true, crossref = true,
 }
 
 local function inlines (value)
@@ -91,6 +103,11 @@ local function properties (meta, blocks)
   local series = meta.series or {}
   local out = {}
   for _, key in ipairs(KEEP) do out[key] = meta[key] end
+  if rawget(_G, 'quarto') then
+    for key, value in pairs(meta) do
+      if LATER[key] or key:match '^_?quarto' then out[key] = value end
+    end
+  end
   out.title = #title > 0 and title or nil
   local names = author_names(meta.author)
   out.author = #names > 0 and names or nil

@@ -3,8 +3,8 @@ include.lua — Quarto's {{< include FILE >}} shortcode for plain pandoc.
 
 A paragraph that holds nothing but the shortcode is replaced by the blocks of
 FILE, read as pandoc Markdown with the same reader options. As in Quarto, a
-path that starts with "/" is relative to the project root (the folder of the
-first input file); any other path is relative to the including file. Included
+path that starts with "/" is relative to the project root (Quarto's project
+directory, else the folder of the first input file); any other path is relative to the including file. Included
 files may include others. Content inside a Div of class "generated" (tables
 written from data) is never searched: data is text, not markup.
 
@@ -18,7 +18,20 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local path = require 'pandoc.path'
 local utils = require 'pandoc.utils'
 
-local project_root = path.directory(PANDOC_STATE.input_files[1] or '.')
+-- The project root as Quarto documents it for filters (quarto.project.directory,
+-- or the QUARTO_PROJECT_DIR environment variable): under `quarto render` the
+-- input file is a temporary copy outside the project. Plain pandoc runs on
+-- report.qmd in the project root, so there it is the first input file's folder.
+local function find_project_root ()
+  local quarto_api = rawget(_G, 'quarto')
+  local directory = quarto_api and type(quarto_api.project) == 'table' and quarto_api.project.directory
+  if type(directory) == 'string' and directory ~= '' then return directory end
+  local env = os.getenv 'QUARTO_PROJECT_DIR'
+  if env and env ~= '' then return env end
+  return path.directory(PANDOC_STATE.input_files[1] or '.')
+end
+
+local project_root = find_project_root()
 local MAX_DEPTH = 16
 
 -- The included path when `para` is exactly one include shortcode, else nil.
@@ -46,9 +59,17 @@ local function resolve (target, including_file)
   return path.join { path.directory(including_file), target }
 end
 
+-- `file` relative to the project root when it is an absolute path under it (Quarto's root is absolute).
+local function project_relative (file)
+  local prefix = project_root .. path.separator
+  if path.is_absolute(project_root) and file:sub(1, #prefix) == prefix then return file:sub(#prefix + 1) end
+  return file
+end
+
 -- True when `file` (relative to the project root, where pandoc runs) stays inside it.
 -- Lexical only; src/perrypress/paths.py also resolves symlinks before every build.
 local function inside_project (file)
+  file = project_relative(file)
   if path.is_absolute(file) then return false end
   local depth = 0
   for _, part in ipairs(path.split(file)) do

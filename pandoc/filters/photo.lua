@@ -9,11 +9,15 @@ photo.lua — photo blocks: an image, its caption and a credit line.
     :::
     :::
 
-Photos are not numbered figures. For HTML and DOCX the block becomes an
-unnumbered figure (image, caption, credit); for Typst it calls the template's
-`photo()` function. When the image file does not exist, a draft build
-(metadata build-mode: draft) draws a placeholder and logs a warning naming
-the file; a release build stops with error().
+Photos are not numbered figures. For HTML the block becomes an unnumbered
+figure (image, caption, credit); for Typst it calls the template's `photo()`
+function; for DOCX it becomes three paragraphs in the reference document's
+styles "Photo" (or "Photo Placeholder"), "Photo Caption" and "Photo Credit",
+which keep with the next so image, caption and credit share a page. When the
+image file does not exist, a draft build (metadata build-mode: draft) draws a
+placeholder reading "Photograph to come" and logs a warning naming the file
+(the log, never an edition, shows the path); a release build stops with
+error().
 
 Licence: MIT.
 ]]
@@ -23,7 +27,22 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local path = require 'pandoc.path'
 local utils = require 'pandoc.utils'
 
-local project_root = path.directory(PANDOC_STATE.input_files[1] or '.')
+-- The project root as Quarto documents it for filters (quarto.project.directory,
+-- or the QUARTO_PROJECT_DIR environment variable): under `quarto render` the
+-- input file is a temporary copy outside the project. Plain pandoc runs on
+-- report.qmd in the project root, so there it is the first input file's folder.
+local function find_project_root ()
+  local quarto_api = rawget(_G, 'quarto')
+  local directory = quarto_api and type(quarto_api.project) == 'table' and quarto_api.project.directory
+  if type(directory) == 'string' and directory ~= '' then return directory end
+  local env = os.getenv 'QUARTO_PROJECT_DIR'
+  if env and env ~= '' then return env end
+  return path.directory(PANDOC_STATE.input_files[1] or '.')
+end
+
+local project_root = find_project_root()
+-- What a missing photograph's placeholder says (as the PDF's, perry.typ's photo()).
+local PLACEHOLDER = { pandoc.Str 'Photograph', pandoc.Space(), pandoc.Str 'to', pandoc.Space(), pandoc.Str 'come' }
 local release = false
 
 local function exists (file)
@@ -75,12 +94,25 @@ local function photo (div)
     return out
   end
 
+  local image = not missing and pandoc.Image(alt, (src:gsub('^/+', '')), '', pandoc.Attr('', {}, { alt = alt }))
+
+  if FORMAT:match 'docx' then
+    local function styled (blocks, style)
+      return pandoc.Div(blocks, pandoc.Attr('', {}, { { 'custom-style', style } }))
+    end
+    return pandoc.Blocks {
+      missing and styled({ pandoc.Para(PLACEHOLDER) }, 'Photo Placeholder') or styled({ pandoc.Para { image } }, 'Photo'),
+      styled(caption, 'Photo Caption'),
+      styled(credit, 'Photo Credit'),
+    }
+  end
+
   local body
   if missing then
-    body = pandoc.Div(pandoc.Para { pandoc.Str('[Photograph to come: ' .. src .. ']') },
+    body = pandoc.Div(pandoc.Para(PLACEHOLDER),
                       pandoc.Attr('', { 'photo-placeholder' }, { { 'role', 'img' }, { 'aria-label', alt } }))
   else
-    body = pandoc.Plain { pandoc.Image(alt, src:gsub('^/+', ''), '', pandoc.Attr('', {}, { alt = alt })) }
+    body = pandoc.Plain { image }
   end
   local captions = pandoc.Blocks {}
   captions:extend(caption)

@@ -233,7 +233,7 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
         _report_failure(run, root, config, seconds, err=err)
         return 1
     if not quiet:
-        _report_success(run, root, config, seconds, out=out)
+        _report_success(run, root, config, seconds, out=out, err=err)
     return 0
 
 
@@ -252,11 +252,12 @@ def _size(path: Path) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} kB"
 
 
-def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float, *, out: IO[str]) -> None:
+def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float, *, out: IO[str],
+                    err: IO[str]) -> None:
     if run.warnings:
-        print(f"{len(run.warnings)} warning(s):", file=out)
+        print(f"{len(run.warnings)} warning(s):", file=err)
         for warning in run.warnings:
-            print(f"  {warning}", file=out)
+            print(f"  {warning}", file=err)
     if run.nothing_to_do or not run.done:
         print(f"Nothing to rebuild: everything is up to date with the sources ({seconds:.1f} s).", file=out)
     else:

@@ -41,23 +41,25 @@ def cmd_table(args: argparse.Namespace) -> None:
     write_table(args.slug, config["tables"][args.slug], root=Path(args.root), output=Path(args.out))
 
 
-def cmd_figure(args: argparse.Namespace) -> None:
-    """Draw one figure in the configured formats."""
-    import tempfile
-
-    from .data import load_table, source_line
-    from .figure_regions import FORMATS, draw_regions, static_fonts
+def cmd_figure_fonts(args: argparse.Namespace) -> None:
+    """Write the figures' fonts: static instances of the sans family (matplotlib cannot use a variable font)."""
+    from .fonts import write_static_fonts
     from .toolchain import font_files
+
+    write_static_fonts(font_files({"sans": _config(args)["fonts"]["sans"]}), Path(args.out_dir))
+
+
+def cmd_figure(args: argparse.Namespace) -> None:
+    """Draw one figure in the configured formats, with the fonts of the figure_fonts step."""
+    from .data import load_table, source_line
+    from .figure_regions import FORMATS, draw_regions
 
     config, root = _config(args), Path(args.root)
     spec = config["figures"][args.slug]
     outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in FORMATS}
-    with tempfile.TemporaryDirectory() as tmp:
-        # matplotlib cannot pick a weight in a variable font: draw with static instances.
-        fonts = static_fonts(font_files({"sans": config["fonts"]["sans"]}), Path(tmp))
-        draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
-                     shapefile=root / spec["geometry"], font_files=fonts, outputs=outputs,
-                     source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"])
+    draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
+                 shapefile=root / spec["geometry"], font_files=sorted(Path(args.fonts).glob("*.[ot]tf")),
+                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"])
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
@@ -95,9 +97,12 @@ def cmd_csl(args: argparse.Namespace) -> None:
 def cmd_reference_docx(args: argparse.Namespace) -> None:
     """Write the DOCX edition's reference document in the house style."""
     from .reference_docx import write_reference_docx
+    from .toolchain import font_files
 
-    fonts = {role: font["family"] for role, font in _config(args)["fonts"].items()}
-    write_reference_docx(Path(args.out), fonts=fonts)
+    config = _config(args)
+    fonts = {role: font["family"] for role, font in config["fonts"].items()}
+    embed = {role: font_files({role: font}) for role, font in config["fonts"].items()}
+    write_reference_docx(Path(args.out), fonts=fonts, embed=embed)
 
 
 def cmd_web_fonts(args: argparse.Namespace) -> None:
@@ -140,6 +145,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import run_build
 
     config = _config(args)  # a config error is reported here, before Snakemake starts
+    if args.engine == "quarto":
+        from .quarto import build_with_quarto
+
+        return build_with_quarto(Path(args.root), config, cores=args.cores, release=args.release, quiet=args.quiet)
     return run_build(Path(args.root), config, targets=args.targets, cores=args.cores, release=args.release,
                      quiet=args.quiet)
 
@@ -193,6 +202,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2, help="steps to run at once (default: 2)")
     p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
     p.add_argument("--quiet", action="store_true", help="print errors only")
+    p.add_argument("--engine", choices=["pandoc", "quarto"], default="pandoc",
+                   help="pandoc + Typst (default), or the quarto on PATH after the workflow's generated inputs")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("preview", help="build, serve on 127.0.0.1, rebuild and reload the page on every save",
@@ -230,9 +241,14 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_table)
 
+    p = sub.add_parser("figure-fonts", help="write the figures' static fonts")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_figure_fonts)
+
     p = sub.add_parser("figure", help="draw a figure")
     p.add_argument("slug")
     p.add_argument("--out-dir", required=True)
+    p.add_argument("--fonts", required=True, help="folder of the figure_fonts step's fonts")
     p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("variables", help="write _variables.yml")

@@ -11,9 +11,7 @@ import matplotlib
 import numpy as np
 import pandas
 import shapefile as pyshp
-from fontTools import subset
 from fontTools.ttLib import TTFont
-from fontTools.varLib import instancer
 
 matplotlib.use("Agg")
 
@@ -26,7 +24,6 @@ from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
-from .toolchain import LATIN_UNICODES  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -151,42 +148,6 @@ def _text_colour(fill: str) -> str:
     """Return white or near-black, whichever reads better on the fill colour."""
     r, g, b = to_rgb(fill)
     return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT_COLOUR
-
-
-
-
-def static_font(variable: Path, out: Path, *, weight: int = 400,
-                unicodes: Iterable[int] | None = LATIN_UNICODES) -> Path:
-    """Write a static instance of a variable font at a weight, cut to unicodes (None keeps every glyph)."""
-    font = TTFont(str(variable), recalcTimestamp=False)
-    if "fvar" not in font:
-        raise ValueError(f"not a variable font: {variable}")
-    if unicodes is not None:
-        options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"], notdef_outline=True,
-                                 legacy_kern=True, hinting=True)
-        options.drop_tables = [t for t in options.drop_tables if t != "STAT"]
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=list(unicodes))
-        subsetter.subset(font)
-    static = instancer.instantiateVariableFont(font, {"wght": weight}, updateFontNames=True)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    static.save(str(out))
-    return out
-
-
-def static_fonts(font_files: Iterable[Path], out_dir: Path, *, weights: Iterable[int] = (400, 600)) -> list[Path]:
-    """Return font files draw_regions can use: upright variable fonts become static instances, italics are dropped."""
-    out: list[Path] = []
-    for path in map(Path, font_files):
-        with TTFont(str(path), lazy=True) as probe:
-            variable, italic = "fvar" in probe, bool(probe["OS/2"].fsSelection & 1)
-        if not variable:
-            out.append(path)
-        elif not italic:
-            stem = path.stem.split("[")[0]
-            out += [static_font(path, Path(out_dir) / f"{stem}-{w}.ttf", weight=w) for w in weights]
-    return out
 
 
 def _check_glyphs(texts: Iterable[str], font_files: list[Path]) -> None:

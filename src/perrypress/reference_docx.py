@@ -4,8 +4,14 @@ pandoc takes every paragraph, character and table style of the DOCX edition,
 its page size and margins, theme and font table from this file
 (``reference-doc:`` in pandoc/defaults/docx.yaml). The house style lives here
 as code: the colours, sizes and spacing below; the font families come from
-config/config.yaml (``fonts``), the same ones the PDF edition embeds. Word is
-only told the families' names: the fonts are not embedded in the DOCX.
+config/config.yaml (``fonts``), the same ones the PDF edition embeds. The
+fonts themselves travel inside the file as Word's embedded-font parts
+(``word/fonts/*.odttf``, obfuscated with a key per font as ECMA-376 says;
+the fonts are SIL OFL, which allows it): static Regular, Bold, Italic and Bold
+Italic instances of the variable fonts (fonts.py), so Word and LibreOffice
+show the house fonts on a machine without them. pandoc copies these parts,
+their relationships and ``w:embedTrueTypeFonts`` from the reference document
+into the edition.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import io
 import logging
 import re
 import subprocess
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from . import fonts as font_instances
 from . import toolchain
 from .errors import BuildError, ConfigError
 
@@ -34,6 +42,7 @@ RULE_GREY = "B3B3B3"
 BODY_PT = 10.5
 FOOTNOTE_PT = 9  # a point above the PDF's 8 pt: this edition is read and edited on screen
 TABLE_PT = 8.5
+TABLE_NOTE_PT = 8  # as the PDF's table notes and source lines
 PAGE_IN = (8.5, 11.0)  # US Letter
 MARGIN_IN = 1.0
 
@@ -44,9 +53,34 @@ FONT_ROLES = ("serif", "sans")
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 }
 W = "{%s}" % NS["w"]
 A = "{%s}" % NS["a"]
+R = "{%s}" % NS["r"]
+ET.register_namespace("r", NS["r"])  # the font table's r:id, which pandoc's part does not declare
+
+# Embedded fonts: Word's element for each face, its part's content type and relationship type.
+EMBED_TAGS = {"Regular": "embedRegular", "Bold": "embedBold", "Italic": "embedItalic", "Bold Italic": "embedBoldItalic"}
+FONT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+FONT_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
+# Names the deterministic font keys (uuid5): the same font bytes always get the same key.
+FONT_KEY_NAMESPACE = uuid.UUID("6f1e4a52-8c1b-5d2e-9a63-7e0c2b4d9f10")
+SETTINGS_ORDER = ["writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+                  "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                  "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+                  "saveSubsetFonts"]
+
+
+@dataclass(frozen=True)
+class EmbeddedFont:
+    """One face of a family as a Word embedded-font part."""
+
+    family: str
+    style: str      # "Regular", "Bold", "Italic", "Bold Italic"
+    part: str       # e.g. word/fonts/source-serif-4-bold.odttf
+    key: str        # the fontKey GUID, "{XXXXXXXX-…}"
+    data: bytes     # the obfuscated font
 
 
 @dataclass(frozen=True)
@@ -114,6 +148,16 @@ PARAGRAPH_STYLES: dict[str, Look] = {
     "Image Caption": Look(before=4, after=12),
     "Figure": Look(align="center", before=10, after=2),
     "Bibliography": Look(size=10, after=6, line=1.0, indent=(0.5, 0), hanging=0.5, align="left"),
+    # A table's notes and source line, small as in the PDF (docx-styles.lua).
+    "Table Note": Look(based_on="Normal", size=TABLE_NOTE_PT, before=2, after=2, line=1.0, align="left"),
+    "Table Source": Look(based_on="Table Note", italic=True, after=12),
+    # A photo block (photo.lua): image or placeholder, caption and credit kept together on one page.
+    "Photo": Look(based_on="Normal", align="center", before=10, after=4, keep_next=True),
+    "Photo Placeholder": Look(based_on="Photo", font="sans", size=9, color=GREY, before=12, after=6,
+                              border_top=Rule(RULE_GREY, 0.5, 24), border_bottom=Rule(RULE_GREY, 0.5, 24)),
+    "Photo Caption": Look(based_on="Normal", size=8.5, italic=True, after=2, line=1.0, align="left",
+                          keep_next=True),
+    "Photo Credit": Look(based_on="Normal", size=7.5, color=GREY, after=12, line=1.0, align="left"),
 }
 
 CHARACTER_STYLES: dict[str, Look] = {
@@ -149,31 +193,96 @@ TCPR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "s
 BORDER_ORDER = ["top", "left", "start", "bottom", "right", "end", "between", "insideH", "insideV", "bar"]
 
 
-def reference_docx(fonts: dict[str, str]) -> bytes:
-    """Return the reference document for the font families ``fonts`` (role → family name)."""
+def reference_docx(fonts: dict[str, str], *, embed: dict[str, list[Path]] | None = None) -> bytes:
+    """Return the reference document for the font families ``fonts`` (role → family name).
+
+    ``embed`` gives each role's font files (upright and italic variable fonts) to embed; None embeds nothing.
+    """
     missing = [role for role in FONT_ROLES if not fonts.get(role)]
     if missing:
         raise ConfigError("config/config.yaml", f"fonts: no family for {', '.join(missing)}",
                           "give each of fonts.serif and fonts.sans a family")
     parts = _pandoc_reference()
+    embedded = embedded_fonts(fonts, embed or {})
     edits: dict[str, Callable[[bytes], bytes]] = {
         "word/styles.xml": lambda data: _edit_xml(data, lambda root: _restyle(root, fonts)),
         "word/theme/theme1.xml": lambda data: _edit_xml(data, lambda root: _retheme(root, fonts)),
-        "word/fontTable.xml": lambda data: _edit_xml(data, lambda root: _add_fonts(root, fonts)),
+        "word/fontTable.xml": lambda data: _edit_xml(data, lambda root: _add_fonts(root, fonts, embedded)),
         "word/document.xml": lambda data: _edit_xml(data, _page_setup),
         "docProps/core.xml": lambda _: CORE_XML,
         "docProps/app.xml": lambda _: APP_XML,
     }
+    if embedded:
+        edits |= {
+            "word/settings.xml": lambda data: _edit_xml(data, _embed_setting),
+            "[Content_Types].xml": _font_content_type,
+        }
+        parts["word/_rels/fontTable.xml.rels"] = _font_relationships(embedded)
+        parts |= {font.part: font.data for font in embedded}
     for name, edit in edits.items():
         parts[name] = edit(parts[name])
     return _zip(parts)
 
 
-def write_reference_docx(output: Path, *, fonts: dict[str, str]) -> None:
-    """Write the reference document to ``output``."""
+def write_reference_docx(output: Path, *, fonts: dict[str, str], embed: dict[str, list[Path]] | None = None) -> None:
+    """Write the reference document to ``output``, embedding the font files ``embed`` gives per role."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(reference_docx(fonts))
-    log.info("%s: reference document, body %s / headings %s", output, fonts["serif"], fonts["sans"])
+    output.write_bytes(reference_docx(fonts, embed=embed))
+    log.info("%s: reference document, body %s / headings %s, %d embedded faces", output, fonts["serif"],
+             fonts["sans"], sum(2 for files in (embed or {}).values() for _ in files))
+
+
+def obfuscate(font: bytes, key: str) -> bytes:
+    """Obfuscate (or de-obfuscate: it is its own inverse) a font with its fontKey GUID (ECMA-376 Part 1, 17.8.1).
+
+    The GUID's 32 hex digits, read as 16 bytes in reverse order, are XORed over the font's first 32 bytes.
+    """
+    digits = re.sub(r"[{}-]", "", key)
+    if len(digits) != 32:
+        raise ValueError(f"not a GUID: {key!r}")
+    mask = bytes.fromhex(digits)[::-1]
+    head = bytes(b ^ mask[i % 16] for i, b in enumerate(font[:32]))
+    return head + font[32:]
+
+
+def embedded_fonts(fonts: dict[str, str], embed: dict[str, list[Path]]) -> list[EmbeddedFont]:
+    """Each configured family's four faces, from its upright and italic font files, obfuscated for Word."""
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its INFO lists every glyph
+    out: list[EmbeddedFont] = []
+    for role in FONT_ROLES:
+        family = fonts[role]
+        for source in embed.get(role, []):
+            for style, font in font_instances.word_fonts(source, family=family).items():
+                if any(f.family == family and f.style == style for f in out):
+                    raise BuildError(f"config/config.yaml: fonts.{role}: two font files give {family} {style} "
+                                     "— use a package with one variable font per style")
+                key = "{%s}" % str(uuid.uuid5(FONT_KEY_NAMESPACE, f"{family}/{style}/{font.hex()}")).upper()
+                slug = re.sub(r"[^a-z0-9]+", "-", f"{family} {style}".lower()).strip("-")
+                out.append(EmbeddedFont(family, style, f"word/fonts/{slug}.odttf", key, obfuscate(font, key)))
+    return out
+
+
+def _font_relationships(embedded: list[EmbeddedFont]) -> bytes:
+    """word/_rels/fontTable.xml.rels: one relationship per embedded face, rId1… in order."""
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{FONT_RELATIONSHIP}" Target="{f.part.removeprefix("word/")}"/>'
+                   for i, f in enumerate(embedded, start=1))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{rels}</Relationships>").encode("utf-8")
+
+
+def _font_content_type(data: bytes) -> bytes:
+    """[Content_Types].xml with the obfuscated-font type for .odttf parts."""
+    if b'Extension="odttf"' in data:
+        return data
+    return data.replace(b"</Types>", f'<Default Extension="odttf" ContentType="{FONT_CONTENT_TYPE}"/></Types>'
+                        .encode("utf-8"))
+
+
+def _embed_setting(root: ET.Element) -> None:
+    """settings.xml: tell Word the document carries its TrueType fonts, and only the characters they need."""
+    _put(root, _el("embedTrueTypeFonts"), SETTINGS_ORDER)
+    _put(root, _el("saveSubsetFonts"), SETTINGS_ORDER)
 
 
 def _pandoc_reference() -> dict[str, bytes]:
@@ -336,8 +445,8 @@ def _restyle(root: ET.Element, fonts: dict[str, str]) -> None:
     for name, look in CHARACTER_STYLES.items():
         _apply(root, _style(root, name, "character"), look, fonts)
     _restyle_table(root, _style(root, TABLE_STYLE, "table"), fonts)
-    # pandoc lays out a figure that is not an image (a photo placeholder) in a one-cell "FigureTable":
-    # defined here without rules, so it does not fall back on the data tables' default style.
+    # pandoc lays out a figure that is not an image in a one-cell "FigureTable": defined here without
+    # rules, so it would not fall back on the data tables' default style.
     _style(root, "Figure Table", "table")
 
 
@@ -375,13 +484,19 @@ def _retheme(root: ET.Element, fonts: dict[str, str]) -> None:
         ET.SubElement(slot_element, A + "srgbClr", {"val": value})
 
 
-def _add_fonts(root: ET.Element, fonts: dict[str, str]) -> None:
-    """Name the house fonts in the font table, with a generic family for Word to substitute."""
+def _add_fonts(root: ET.Element, fonts: dict[str, str], embedded: list[EmbeddedFont]) -> None:
+    """Name the house fonts in the font table, with a generic family for Word to substitute, and their embedded faces."""
     generic = {"serif": "roman", "sans": "swiss"}
+    ids = {id(f): f"rId{i}" for i, f in enumerate(embedded, start=1)}
     for role in FONT_ROLES:
         for old in root.findall(f"{W}font[@{W}name='{fonts[role]}']"):
             root.remove(old)
-        root.append(_el("font", [_el("family", val=generic[role]), _el("pitch", val="variable")], name=fonts[role]))
+        font = _el("font", [_el("family", val=generic[role]), _el("pitch", val="variable")], name=fonts[role])
+        faces = {f.style: f for f in embedded if f.family == fonts[role]}
+        for style, tag in EMBED_TAGS.items():  # the schema's order: Regular, Bold, Italic, Bold Italic
+            if style in faces:
+                font.append(ET.Element(W + tag, {R + "id": ids[id(faces[style])], W + "fontKey": faces[style].key}))
+        root.append(font)
 
 
 def _page_setup(root: ET.Element) -> None:

@@ -78,9 +78,13 @@ def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
         raise DataError(spec["data"], "the table's rows do not match its configured columns",
                         "check 'columns' for this table in config/config.yaml")
     # label: false gives no tbl- id, so the table is not numbered (a figure's data, shown in one edition only).
-    block, label = (f"tbl-{slug}-block", f" {{#tbl-{slug}}}") if spec.get("label", True) else (f"{slug}-block", "")
+    # The tbl- label sits on the table's caption, and the wrapping div's id must not start with "tbl-":
+    # Quarto's crossref (quarto-cli src/resources/filters/quarto-pre/parsefiguredivs.lua) turns a Div
+    # whose id has a crossref prefix into the float itself, so @tbl-law would not resolve; a Table whose
+    # caption carries {#tbl-…} is the form its Table handler numbers, as this project's crossref.lua does.
+    label = f" {{#tbl-{slug}}}" if spec.get("label", True) else ""
     parts = [
-        f"::: {{.generated .data-table #{block}}}",
+        f"::: {{.generated .data-table #{slug}-block}}",
         "",
         pipe_table(header, rows, widths),
         "",

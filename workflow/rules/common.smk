@@ -11,7 +11,7 @@ OUTPUT = f"{BUILD}/{config['output_name']}"
 BUILT = f"{BUILD}/.built"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
 FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
-PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html"})
+PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html", ".js"})
 # The package modules each step runs: editing one reruns the steps that use it.
 PACKAGE = "src/perrypress"
 
@@ -68,7 +68,8 @@ def edition_inputs(wildcards):
         "csl": f"{BUILD}/styles/{config['csl']}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
-        "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good"),
+        "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good", "docx_rows",
+                     "html_markup"),
         # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
         # Photographs and other assets the sections refer to (absent ones are

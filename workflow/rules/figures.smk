@@ -1,7 +1,21 @@
+rule figure_fonts:
+    """Static instances of the sans family for the figures (matplotlib cannot pick a weight in a variable font)."""
+    input:
+        code=code("fonts", "toolchain"),
+        config="config/config.yaml",
+    output:
+        fonts=directory(f"{BUILD}/figure-fonts"),
+    log:
+        f"{BUILD}/logs/figure_fonts.log",
+    shell:
+        "{CLI} --log {log} step figure-fonts --out-dir {output.fonts}"
+
+
 rule figure:
     """Draw a figure from its data: SVG (HTML, PDF), PDF, and PNG at 300 dpi (DOCX)."""
     input:
         figure_data,
+        fonts=rules.figure_fonts.output.fonts,
         code=code("figure_regions", "data"),
         config="config/config.yaml",
     output:
@@ -9,4 +23,4 @@ rule figure:
     log:
         f"{BUILD}/logs/figure_{{slug}}.log",
     shell:
-        "{CLI} --log {log} step figure {wildcards.slug} --out-dir figures"
+        "{CLI} --log {log} step figure {wildcards.slug} --out-dir figures --fonts {input.fonts}"
