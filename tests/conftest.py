@@ -65,12 +65,16 @@ def project(tmp_path: Path) -> Project:
     return copy_project(tmp_path / "project")
 
 
+def copy_built(built: Project, destination: Path) -> Project:
+    """Copy the built project (with _build/ and figures/, modification times kept) to ``destination``."""
+    shutil.copytree(built.root, destination, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+    return Project(destination)
+
+
 @pytest.fixture
 def built_copy(built: Project, tmp_path: Path) -> Project:
     """A copy of the built project (with _build/ and figures/) that a test may change and rebuild."""
-    destination = tmp_path / "project"
-    shutil.copytree(built.root, destination, ignore=shutil.ignore_patterns(".git", "__pycache__"))
-    return Project(destination)
+    return copy_built(built, tmp_path / "project")
 
 
 def run_pandoc(*args: str, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -153,6 +153,14 @@ def cmd_build(args: argparse.Namespace) -> int:
                      quiet=args.quiet)
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Build, serve the editions on 127.0.0.1, and rebuild and reload the page on every save."""
+    from .preview import BUILD, preview
+
+    edition = Path(args.root) / BUILD / f"{_config(args)['output_name']}.html"
+    return preview(Path(args.root), edition=edition, port=args.port, fmt=args.format, browser=not args.no_browser)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     """Build twice in two temporary folders and report, per output file, identical or different."""
     from .verify import verify
@@ -212,6 +220,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=["pandoc", "quarto"], default="pandoc",
                    help="pandoc + Typst (default), or the quarto on PATH after the workflow's generated inputs")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("preview", help="build, serve on 127.0.0.1, rebuild and reload the page on every save",
+                       description="Build, serve the editions on http://127.0.0.1:PORT/, watch the sources, "
+                                   "rebuild on every save and reload the open page. Ctrl-C stops.")
+    p.add_argument("--port", type=int, default=0, help="port to serve on (default: a free one, printed)")
+    p.add_argument("--format", choices=["html", "pdf"], default="html", help="the edition the page shows")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte",
                        description="Build twice in two temporary folders and compare every output.")

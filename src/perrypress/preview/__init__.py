@@ -1,0 +1,71 @@
+"""``perrypress preview``: build, serve ``_build/`` on 127.0.0.1, rebuild on every save and reload the page.
+
+``page`` makes what is added to the served page, ``server`` serves it and the build folder,
+``build`` runs and stops the builds; this module ties them to the file watcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import webbrowser
+from pathlib import Path
+
+from .build import Builder
+from .server import PreviewServer, Status
+
+log = logging.getLogger(__name__)
+
+# The sources a person edits; a change to any of them rebuilds through the workflow.
+WATCHED = ["sections", "report.qmd", "data", "references.bib", "config", "pandoc", "images"]
+BUILD = "_build"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Stop cleanly on SIGINT or SIGTERM (Python leaves SIGINT ignored if its parent ignored it)."""
+    raise KeyboardInterrupt
+
+
+def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", browser: bool = True) -> int:
+    """Build, serve the build folder, and rebuild and reload on every change until Ctrl-C."""
+    from watchfiles import watch
+
+    root = root.resolve()
+    served = edition.resolve().with_suffix(f".{fmt}")
+    status = Status()
+    builder = Builder(root, served=served, status=status)
+    try:  # bound before the first build, so a busy port is reported at once
+        server = PreviewServer(port, edition=served, status=status)
+    except OSError as exc:
+        log.error("127.0.0.1:%d: cannot listen there (%s) — choose another --port, or leave it out for a free one",
+                  port, exc.strerror)
+        return 1
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every change it sees
+    serving = threading.Thread(target=server.serve_forever, name="preview-server", daemon=True)
+    stop = threading.Event()
+    try:
+        builder.run("start")
+        serving.start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        log.info("Serving %s (%s edition) — Ctrl-C to stop", url, fmt.upper())
+        if browser:
+            webbrowser.open(url)
+        paths = [root / name for name in WATCHED if (root / name).exists()]
+        for changes in watch(*paths, stop_event=stop, raise_interrupt=True):
+            changed = sorted({os.path.relpath(path, root) for _, path in changes})
+            builder.run(", ".join(changed[:3]) + (" …" if len(changed) > 3 else "") + " changed")
+    except KeyboardInterrupt:
+        log.info("Stopping.")
+    finally:
+        stop.set()
+        builder.stop()
+        status.close()
+        if serving.is_alive():
+            server.shutdown()
+        server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
