@@ -161,7 +161,7 @@ def test_note_inserted(review_copy: Project) -> None:
         root / "sections" / "05-challenges.qmd", "is a primary challenge for law enforcement officers.",
         "is a primary challenge for law enforcement officers.^[An inserted note for the review test.]"))
     notes = parts["Notes"]
-    inserted = [line for line in notes if " inserted " in line]
+    inserted = [line for line in notes if re.match(r"note \d+ inserted", line)]
     assert len(inserted) == 1 and "An inserted note for the review test" in inserted[0]
     # The only note that may change is one whose "Ibid." now follows the inserted note: a real change readers see.
     changed = [line for line in notes if " changed" in line.split(":")[0]]
