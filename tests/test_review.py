@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Project, git
 from perrypress.review.compare import compare_notes, compare_prose
-from perrypress.review.edition import EditionText, Section
+from perrypress.review.edition import EditionText, Section, read_edition
 from perrypress.review.redline import tracked_changes
 from perrypress.review.tables import diff_rows
 from perrypress.review.textdiff import word_diff
@@ -64,6 +64,17 @@ class TestTextComparison:
         new = [["key", "value"], ["a", "1"], ["b", "3"], ["c", "4"]]
         diff = diff_rows(old, new, key=["key"], file="t.csv")
         assert (diff.cells, diff.added, diff.removed) == ([("b", "value", "2", "3")], ["c"], [])
+
+
+def test_the_html_edition_is_read_whole(built: Project) -> None:
+    """The review reads every section, note, table and bibliography entry of the built HTML edition."""
+    text = read_edition(built.edition("html"))
+    headings = [line[2:].split(" {")[0] for path in sorted((built.root / "sections").glob("*.qmd"))
+                for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# ")]
+    assert [section.heading for section in text.sections] == headings
+    assert len(text.notes) == 61 and all(text.notes)
+    assert set(text.tables) == {"tbl-law", "tbl-structures"}
+    assert len(text.entries) == 18
 
 
 def review_change(repo: Project, edit: Callable[[Path], None], *args: str) -> tuple[int, str, dict]:

@@ -135,7 +135,7 @@ def read_edition(path: Path) -> EditionText:
             for link in element.iter("a"):
                 if "footnote-ref" in _classes(link) and link.get("href", "").startswith("#fn"):
                     note_sections.setdefault(int(link.get("href")[3:]), sections[-1].heading)
-        elif element.tag == "section" and ident == "footnotes":
+        elif element.tag in {"section", "div"} and ident == "footnotes":  # html_markup.py makes it a div
             notes = [text_of(li, drop={"footnote-back"}) for li in element.iter("li") if li.get("id", "").startswith("fn")]
         elif "csl-entry" in classes and ident.startswith("ref-"):
             entries[ident.removeprefix("ref-")] = text_of(element)
