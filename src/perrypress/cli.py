@@ -193,10 +193,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
         wordpress.publish(_config(args), root=Path(args.root), url=args.url, status=args.status,
                           dry_run=args.dry_run, cleanup=args.cleanup)
         return 0
-    args.release, args.targets = True, []
-    if cmd_build(args):
+    from .build import run_build
+
+    args.release = True  # _config reads it: the bundle is made from a release build only
+    config, root = _config(args), Path(args.root)
+    if run_build(root, config, targets=[], cores=2, release=True):
         return 1
-    print(bundle.assemble(_config(args), root=Path(args.root)))
+    print(bundle.assemble(config, root=root))
     return 0
 
 
