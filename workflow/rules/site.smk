@@ -20,6 +20,7 @@ rule cite_block:
     input:
         report=config["report"],
         module="src/perrypress/citation.py",
+        labels=code("labels") + LABELS,
         config="config/config.yaml",
     output:
         cite=f"{BUILD}/cite.html",
