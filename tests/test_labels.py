@@ -122,6 +122,17 @@ class TestChoice:
         assert written["metadata"]["labels"]["contents"] == "Contenido"
 
 
+    def test_metadata_file_for_quarto(self, tmp_path: Path) -> None:
+        """The metadata file _quarto.yml reads carries the same labels and section titles."""
+        from perrypress.labels import write_metadata_file
+
+        report = tmp_path / "report.qmd"
+        report.write_text("---\ntitle: T\nlang: es-ES\n---\n", encoding="utf-8")
+        written = yaml.safe_load(write_metadata_file(report, tmp_path / "labels.yml").read_text(encoding="utf-8"))
+        assert written["labels"]["figure"] == "Figura" and written["reference-section-title"] == "Bibliografía"
+        assert "_build/labels.yml" in (ROOT / "_quarto.yml").read_text(encoding="utf-8")
+
+
 class TestFilters:
     def test_crossref_in_spanish(self, tmp_path: Path) -> None:
         """A cross-reference reads "Figura 1" in a Spanish paper."""
@@ -134,7 +145,7 @@ class TestFilters:
         """Without the labels (pandoc run by hand), the filter says how to build."""
         case = write_case(tmp_path, "![Mapa](m.png){#fig-m}\n", ["crossref"])
         code, _, stderr = render(case, lang=None)
-        assert code != 0 and "labels.figure is missing" in stderr
+        assert code != 0 and re.search(r"metadata labels\.(figure|table) is missing — build with perrypress", stderr)
 
     def test_photo_placeholder_in_spanish(self, tmp_path: Path) -> None:
         """A missing photograph's placeholder is in the paper's language."""
@@ -185,9 +196,12 @@ def test_spanish_editions(project: Project) -> None:
     docx = docx_text(project.edition("docx"))
     assert "Sobre el autor" in docx and "Bibliografía" in docx and "Tabla\u00a01" in docx
     assert 'w:lang w:val="es-ES"' in docx_xml(project.edition("docx"), "word/styles.xml")
+    # citeproc's es-ES terms: "s. f." for an undated work, "consultado" for an access date.
     notes = " ".join(docx_footnotes(project.edition("docx")))
-    assert "Ibid." not in notes or "Íd." in notes or "Ibid." in notes  # the locale's own form, below
-    assert "consultado" in html or "s. f." in html or "Ibid." in html
+    for text in (html, notes):
+        assert "s.\u00a0f." in text or "s. f." in text
+        assert "n.d." not in text and "Accessed" not in text
+    assert "consultado" in html.lower()
     pdf = pdf_text(project.edition("pdf"))
     assert "Sobre el autor" in pdf and "Figura 1" in pdf.replace("\u00a0", " ") and "Por " in pdf
     assert b"/Lang (es-ES)" in project.edition("pdf").read_bytes()

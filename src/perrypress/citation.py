@@ -56,7 +56,7 @@ class Author:
 
     @property
     def inverted(self) -> str:
-        """The name family name first: 'Nelson, Zoe'."""
+        """The name family name first: 'Pérez, Ana'."""
         return f"{self.family}, {self.given}" if self.given else self.family
 
 
@@ -86,7 +86,7 @@ class Work:
 
     @property
     def key(self) -> str:
-        """A citation key: family name, year, first title word, ASCII only ('nelson2024cybersex')."""
+        """A citation key: family name, year, first title word, ASCII only ('perez2025redes')."""
         words = [w for w in re.findall(r"[a-z0-9]+", _ascii(self.title).lower()) if w not in {"a", "an", "the"}]
         family = re.sub(r"[^a-z0-9]", "", _ascii(self.authors[0].family).lower()) if self.authors else "anon"
         return f"{family}{self.year}{words[0] if words else ''}"

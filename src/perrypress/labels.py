@@ -89,3 +89,15 @@ def write_pandoc_defaults(report: Path, output: Path) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(yaml.safe_dump(defaults, allow_unicode=True, sort_keys=True), encoding="utf-8")
     return output
+
+
+def write_metadata_file(report: Path, output: Path) -> Path:
+    """Write ``report``'s labels as a pandoc metadata file, for `quarto render` (_quarto.yml's metadata-files)."""
+    from .citation import read_metadata
+
+    meta, text = read_metadata(report)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(yaml.safe_dump(pandoc_metadata(meta, path=report, text=text), allow_unicode=True,
+                                     sort_keys=True), encoding="utf-8")
+    log.info("wrote %s", output)
+    return output

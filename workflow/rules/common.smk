@@ -75,7 +75,7 @@ def edition_inputs(wildcards):
         "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good", "docx_rows",
                      "html_markup", "labels") + LABELS,
         # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
-        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
+        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/labels.yml"],
         # Photographs and other assets the sections refer to (absent ones are
         # placeholders in draft builds and errors in release builds).
         "assets": sorted(str(p) for p in Path("images").glob("*") if p.is_file() and p.suffix != ".md"),

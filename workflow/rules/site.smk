@@ -30,6 +30,19 @@ rule cite_block:
         "{CLI} --log {log} step cite --out {output.cite}"
 
 
+rule labels_metadata:
+    """Write the labels of report.qmd's language as a metadata file, for `quarto render` (_quarto.yml)."""
+    input:
+        report=config["report"],
+        labels=code("labels") + LABELS,
+    output:
+        metadata=f"{BUILD}/labels.yml",
+    log:
+        f"{BUILD}/logs/labels_metadata.log",
+    shell:
+        "{CLI} --log {log} step labels --out {output.metadata}"
+
+
 rule previews:
     """PNG previews for the README: the PDF's cover and first body page, the HTML page in Chromium."""
     input:
