@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import run_pandoc
+from perrypress.labels import write_pandoc_defaults
 
 FILTERS = ["include", "variables", "crossref"]
 
@@ -49,11 +50,14 @@ def source_paragraphs(root: Path) -> dict[str, list[str]]:
     for section in sorted((root / "sections").glob("*.qmd")):
         probe = root / f"_probe-{section.stem}.qmd"
         probe.write_text(f"{{{{< include sections/{section.name} >}}}}\n", encoding="utf-8")
-        args = ["-f", "markdown", "-t", "json", str(probe.name)]
+        # The filters read the labels of the paper's language, as perrypress gives them to pandoc.
+        labels = write_pandoc_defaults(root / "report.qmd", root / f"_probe-{section.stem}-labels.yaml")
+        args = ["-f", "markdown", "-t", "json", str(probe.name), "--defaults", labels.name]
         for name in FILTERS:
             args += ["--lua-filter", str(root / "pandoc" / "filters" / f"{name}.lua")]
         result = run_pandoc(*args, cwd=root)
         probe.unlink()
+        labels.unlink()
         assert result.returncode == 0, result.stderr
         blocks = json.loads(result.stdout)["blocks"]
         found = []

@@ -49,7 +49,7 @@ def test_every_map_country_has_a_region_or_none() -> None:
     """Every country of the geometry is mapped, and only to a region of Figure 1's data."""
     countries = load_table(DATA / "country-regions.csv")
     regions = set(load_table(DATA / "regions.csv")["region"])
-    assert set(countries["unodc_region"].dropna()) <= regions
+    assert set(countries["region"].dropna()) <= regions
     assert len(countries) >= 170
 
 
@@ -144,9 +144,9 @@ class TestCountryRegions:
 
     def test_north_america_is_canada_mexico_and_the_united_states(self, countries) -> None:
         """UNODC's North America subregion: Canada, Mexico, the United States (and Puerto Rico, a doubtful row)."""
-        assert countries.loc["Mexico", "unodc_region"] == "North America"
+        assert countries.loc["Mexico", "region"] == "North America"
         assert countries.loc["Mexico", "basis"] == "unodc2022"
-        members = set(countries[(countries["unodc_region"] == "North America")
+        members = set(countries[(countries["region"] == "North America")
                                 & (countries["basis"] == "unodc2022")].index)
         assert members == {"Canada", "Mexico", "United States of America"}
 
@@ -158,7 +158,7 @@ class TestCountryRegions:
 
     def test_rows_without_region_have_basis_none(self, countries) -> None:
         """Only the unmapped features (Antarctica, French Southern Lands) have no region, and basis 'none'."""
-        assert set(countries[countries["basis"] == "none"].index) == set(countries[countries["unodc_region"].isna()].index)
+        assert set(countries[countries["basis"] == "none"].index) == set(countries[countries["region"].isna()].index)
 
 
 class TestEncodings:

@@ -25,6 +25,7 @@ SOURCE_LINE = "Source: UNODC, Global Report on Trafficking in Persons 2022. Map:
 # The legend's words and the alt text's opening, as config/config.yaml gives them for Figure 1.
 FIGURE_CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["figures"]["regions"]
 LEGEND, ALT = FIGURE_CONFIG["legend"], FIGURE_CONFIG["alt"]
+ANCHORS, ALT_WORDS = FIGURE_CONFIG["anchors"], FIGURE_CONFIG["alt_words"]
 VARIABLE_FONT = fontpkg_source_sans_3.ROOT / "files" / "SourceSans3[wght].ttf"
 
 
@@ -55,7 +56,7 @@ def draw(folder: Path, regions: pandas.DataFrame, countries: pandas.DataFrame, f
     """Draw the figure in all three formats into folder and return the paths."""
     outputs = {fmt: folder / f"fig-regions.{fmt}" for fmt in ("svg", "pdf", "png")}
     draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts, outputs=outputs,
-                 legend=LEGEND, source_line=SOURCE_LINE)
+                 legend=LEGEND, source_line=SOURCE_LINE, anchors=ANCHORS)
     return outputs
 
 
@@ -124,8 +125,8 @@ class TestData:
         changed.loc[changed["slug"] == "north_america", "share_pct"] = 5.0
         after = draw(tmp_path / "after", changed, countries, fonts)["svg"].read_bytes()
         assert before != after
-        assert "North America 3 %" in alt_text(regions, lead=ALT)
-        assert "North America 5 %" in alt_text(changed, lead=ALT)
+        assert "North America 3 %" in alt_text(regions, lead=ALT, words=ALT_WORDS)
+        assert "North America 5 %" in alt_text(changed, lead=ALT, words=ALT_WORDS)
 
     def test_no_data_colour_differs_from_zero(self):
         """A region with no stated value is not coloured like a region at 0 %."""
@@ -136,7 +137,7 @@ class TestData:
 
     def test_alt_text_names_each_stated_value(self, regions):
         """The alt text gives every value in the frame and names every region without one."""
-        text = alt_text(regions, lead=ALT)
+        text = alt_text(regions, lead=ALT, words=ALT_WORDS)
         for row in regions.itertuples(index=False):
             if row.slug == "all_regions":
                 assert f"Globally {row.share_pct:g} %" in text
@@ -151,7 +152,7 @@ class TestData:
         from perrypress.data import load_table
 
         built_regions, built_countries = load_table(DATA / "regions.csv"), load_table(DATA / "country-regions.csv")
-        assert alt_text(built_regions, lead=ALT) == alt_text(regions, lead=ALT)
+        assert alt_text(built_regions, lead=ALT, words=ALT_WORDS) == alt_text(regions, lead=ALT, words=ALT_WORDS)
         a = draw(tmp_path / "pandas", regions, countries, fonts)["svg"].read_bytes()
         b = draw(tmp_path / "loader", built_regions, built_countries, fonts)["svg"].read_bytes()
         assert a == b

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import PANDOC, ROOT, run_pandoc
+from perrypress.labels import pandoc_metadata
 
 CASES = ROOT / "tests" / "fixtures" / "filters"
 FILTERS = ROOT / "pandoc" / "filters"
@@ -28,14 +30,25 @@ def pandoc_filter_args(filters: list[str]) -> list[str]:
     return args
 
 
-def render(case: Path, *, metadata: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """Run the case's filters over its input.md; return (exit code, output, stderr)."""
+def labels_defaults(directory: Path, lang: str = "en-US") -> Path:
+    """A pandoc defaults file giving the labels of ``lang``, as perrypress gives them to an edition."""
+    labels = pandoc_metadata({"lang": lang}, path=Path("report.qmd"))["labels"]
+    path = directory / f"labels-{lang}.yaml"
+    path.write_text(yaml.safe_dump({"metadata": {"labels": labels}}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def render(case: Path, *, metadata: dict[str, str] | None = None, lang: str | None = "en-US") -> tuple[int, str, str]:
+    """Run the case's filters over its input.md with the labels of ``lang`` (none: None); return (code, output, stderr)."""
     spec = yaml.safe_load((case / "case.yaml").read_text())
     extra = [str(CSL) if a == "CSL" else a for a in spec.get("args", [])]
     for key, value in (metadata or {}).items():
         extra += ["--metadata", f"{key}={value}"]
-    result = run_pandoc("input.md", "-f", "markdown", "-t", spec["to"], "--wrap=none",
-                        *pandoc_filter_args(spec["filters"]), *extra, cwd=case)
+    with tempfile.TemporaryDirectory() as tmp:
+        if lang:
+            extra += ["--defaults", str(labels_defaults(Path(tmp), lang))]
+        result = run_pandoc("input.md", "-f", "markdown", "-t", spec["to"], "--wrap=none",
+                            *pandoc_filter_args(spec["filters"]), *extra, cwd=case)
     return result.returncode, result.stdout, result.stderr
 
 

@@ -3,7 +3,8 @@ crossref.lua — Quarto's @fig-…/@tbl-… cross-references for plain pandoc.
 
 Figures with an id "fig-…" and tables with an id "tbl-…" are numbered in the
 order they appear. A citation whose keys are all such ids becomes a link that
-reads "Figure 1" / "Table 2". For HTML and DOCX the caption gets the prefix
+reads "Figure 1" / "Table 2" (the words are the metadata `labels.figure` and
+`labels.table`, in the paper's language: src/perrypress/labels/). For HTML and DOCX the caption gets the prefix
 "Figure 1: "; Typst numbers its figures itself, so for Typst the reference is
 written as a native Typst reference (@fig-regions) and captions are untouched.
 
@@ -15,9 +16,12 @@ Licence: MIT.
 
 PANDOC_VERSION:must_be_at_least '3.1'
 
+local utils = require 'pandoc.utils'
+
+-- The kinds of target; each one's name is read from the metadata `labels`.
 local KINDS = {
-  fig = { name = 'Figure' },
-  tbl = { name = 'Table' },
+  fig = { label = 'figure' },
+  tbl = { label = 'table' },
 }
 
 local numbers = {}   -- id -> number
@@ -32,8 +36,21 @@ local function label (id)
   return KINDS[kinds[id]].name .. '\u{a0}' .. numbers[id]
 end
 
+-- Each kind's name ("Figure", "Tabla") from the metadata labels perrypress gives pandoc.
+local function read_names (meta)
+  local labels = meta.labels or {}
+  for _, kind in pairs(KINDS) do
+    if labels[kind.label] == nil then
+      error(('metadata labels.%s is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
+        :format(kind.label), 0)
+    end
+    kind.name = utils.stringify(labels[kind.label])
+  end
+end
+
 -- Pass 1: number every labelled figure and table, in document order.
 local function collect (doc)
+  read_names(doc.meta)
   local counters = { fig = 0, tbl = 0 }
   local function register (el)
     local kind = el.identifier ~= '' and kind_of(el.identifier)

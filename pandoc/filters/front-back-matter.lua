@@ -17,6 +17,9 @@ Runs after citeproc. The one setting is the metadata key `front-back-matter`:
     so the page can print it after the notes. A level-1 "Notes" heading
     (metadata `notes-title`) closes the body, right above pandoc's notes.
 
+Its words ("By", "About the Author") are the metadata `labels` perrypress gives
+pandoc in the paper's language (src/perrypress/labels/); a missing one is an error().
+
 Licence: MIT.
 ]]
 
@@ -37,6 +40,21 @@ local function inlines (value)
   if value == nil then return pandoc.Inlines {} end
   if utils.type(value) == 'Inlines' then return value end
   return pandoc.Inlines { pandoc.Str(utils.stringify(value)) }
+end
+
+-- The label `key` in the paper's language (metadata `labels`, from src/perrypress/labels/).
+local function label (meta, key)
+  local value = (meta.labels or {})[key]
+  if value == nil then
+    error(('metadata labels.%s is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
+      :format(key), 0)
+  end
+  return utils.stringify(value)
+end
+
+-- "About the Author", or "About the Authors" for several.
+local function about_title (meta)
+  return label(meta, #(meta.author or {}) > 1 and 'about-authors' or 'about-author')
 end
 
 -- The About the Author blocks: each author's name in bold, then the bio.
@@ -62,13 +80,13 @@ local function front (meta)
   line:extend(inlines(series.month))
   line:insert(pandoc.Str ')')
   out:insert(pandoc.Div(pandoc.Para(line), pandoc.Attr('', { 'series-line' })))
-  local byline = pandoc.Inlines { pandoc.Str 'By', pandoc.Space() }
+  local byline = pandoc.Inlines { pandoc.Str(label(meta, 'by')), pandoc.Space() }
   for i, author in ipairs(meta.author or {}) do
     if i > 1 then byline:extend { pandoc.Str ',', pandoc.Space() } end
     byline:extend(inlines(author.name))
   end
   out:insert(pandoc.Div(pandoc.Para(byline), pandoc.Attr('', { 'byline' })))
-  local heading = pandoc.Header(2, 'About the Author', pandoc.Attr('about-the-author', { 'unnumbered', 'unlisted' }))
+  local heading = pandoc.Header(2, about_title(meta), pandoc.Attr('about-the-author', { 'unnumbered', 'unlisted' }))
   out:insert(pandoc.Div({ heading, table.unpack(about(meta)) }, pandoc.Attr('', { 'about-author' })))
   out:insert(pandoc.Div(blocks(series.statement), pandoc.Attr('', { 'series-statement' })))
   out:insert(pandoc.Div(blocks(meta.disclaimer), pandoc.Attr('', { 'disclaimer' })))
@@ -181,7 +199,7 @@ local function for_template (doc)
   local meta = doc.meta
   local references = take_references(doc)
   if has_notes(doc) then
-    local title = meta['notes-title'] and inlines(meta['notes-title']) or pandoc.Inlines { pandoc.Str 'Notes' }
+    local title = meta['notes-title'] and inlines(meta['notes-title']) or pandoc.Inlines { pandoc.Str(label(meta, 'notes')) }
     doc.blocks:insert(pandoc.Header(1, title, pandoc.Attr('notes', { 'unnumbered' })))
   end
   meta['front-back'] = pandoc.MetaMap {

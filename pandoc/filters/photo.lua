@@ -15,7 +15,8 @@ function; for DOCX it becomes three paragraphs in the reference document's
 styles "Photo" (or "Photo Placeholder"), "Photo Caption" and "Photo Credit",
 which keep with the next so image, caption and credit share a page. When the
 image file does not exist, a draft build (metadata build-mode: draft) draws a
-placeholder reading "Photograph to come" and logs a warning naming the file
+placeholder reading "Photograph to come" (metadata `labels.photo-placeholder`,
+in the paper's language: src/perrypress/labels/) and logs a warning naming the file
 (the log, never an edition, shows the path); a release build stops with
 error().
 
@@ -41,8 +42,8 @@ local function find_project_root ()
 end
 
 local project_root = find_project_root()
--- What a missing photograph's placeholder says (as the PDF's, perry.typ's photo()).
-local PLACEHOLDER = { pandoc.Str 'Photograph', pandoc.Space(), pandoc.Str 'to', pandoc.Space(), pandoc.Str 'come' }
+-- What a missing photograph's placeholder says (as the PDF's, perry.typ's photo()): set from the metadata.
+local PLACEHOLDER = pandoc.Inlines {}
 local release = false
 
 local function exists (file)
@@ -123,6 +124,11 @@ end
 return {
   { Meta = function (meta)
       release = utils.stringify(meta['build-mode'] or '') == 'release'
+      local text = (meta.labels or {})['photo-placeholder']
+      if text == nil then
+        error('metadata labels.photo-placeholder is missing — build with perrypress, which gives pandoc the labels of the paper\'s language', 0)
+      end
+      PLACEHOLDER = pandoc.Inlines(utils.stringify(text))
     end },
   { Div = photo },
 }

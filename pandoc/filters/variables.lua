@@ -3,7 +3,7 @@ variables.lua — Quarto's {{< var KEY >}} shortcode for plain pandoc.
 
 Values come from `_variables.yml` in the project root, which the workflow
 writes from the data files (as JSON, which is also YAML). A dotted KEY walks
-nested mappings: {{< var regions.south_america.words >}}. A value is inserted
+nested mappings: {{< var survey.share.words >}}. A value is inserted
 as plain text, never parsed as Markdown. The shortcode also works inside
 attribute values (e.g. fig-alt="{{< var figures.regions.alt >}}").
 

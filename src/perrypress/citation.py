@@ -22,11 +22,10 @@ from pybtex.database.output import bibtex as bibtex_output
 
 from .config import yaml_line
 from .errors import DocumentError
+from .labels import labels_for, table
 
 log = logging.getLogger(__name__)
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 REQUIRED = [("title",), ("author",), ("date",), ("series", "name"), ("series", "number"), ("publisher", "name")]
 # What pybtex's writer (latexcodec) leaves as is; it escapes & % # _ ~ itself.
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "^": r"\textasciicircum{}"}
@@ -57,7 +56,7 @@ class Author:
 
     @property
     def inverted(self) -> str:
-        """The name family name first: 'Nelson, Zoe'."""
+        """The name family name first: 'Pérez, Ana'."""
         return f"{self.family}, {self.given}" if self.given else self.family
 
 
@@ -87,7 +86,7 @@ class Work:
 
     @property
     def key(self) -> str:
-        """A citation key: family name, year, first title word, ASCII only ('nelson2024cybersex')."""
+        """A citation key: family name, year, first title word, ASCII only ('perez2025redes')."""
         words = [w for w in re.findall(r"[a-z0-9]+", _ascii(self.title).lower()) if w not in {"a", "an", "the"}]
         family = re.sub(r"[^a-z0-9]", "", _ascii(self.authors[0].family).lower()) if self.authors else "anon"
         return f"{family}{self.year}{words[0] if words else ''}"
@@ -182,23 +181,33 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _chicago_authors(authors: list[Author]) -> str:
+def _english() -> dict[str, Any]:
+    """The labels the functions below use when given none: English."""
+    return table("en")
+
+
+def _chicago_authors(authors: list[Author], *, labels: dict[str, Any]) -> str:
     """Authors as a Chicago bibliography lists them: the first inverted, 'and' before the last."""
     names = [authors[0].inverted] + [a.name for a in authors[1:]]
+    conjunction = labels["and"]
     if len(names) == 1:
         return names[0]
     if len(names) == 2:
-        return f"{names[0]}, and {names[1]}"
-    return ", ".join(names[:-1]) + f", and {names[-1]}"
+        return f"{names[0]}, {conjunction} {names[1]}"
+    return ", ".join(names[:-1]) + f", {conjunction} {names[-1]}"
 
 
-def chicago_html(work: Work) -> str:
-    """The Chicago notes-bibliography bibliography entry, as escaped HTML (title in italics, URL linked)."""
+def chicago_html(work: Work, *, labels: dict[str, Any] | None = None) -> str:
+    """The Chicago notes-bibliography bibliography entry, as escaped HTML (title in italics, URL linked).
+
+    ``labels`` (src/perrypress/labels/) give its words: "and", "no.", the months; English by default.
+    """
+    labels = labels or _english()
     esc = html.escape
-    parts = [esc(_sentence(_chicago_authors(work.authors))),
+    parts = [esc(_sentence(_chicago_authors(work.authors, labels=labels))),
              f"<em>{esc(work.full_title)}</em>.",
-             esc(_sentence(f"{work.series}, no. {work.number}"))]
-    date = f"{MONTHS[work.month - 1]} {work.year}" if work.month else str(work.year)
+             esc(_sentence(f"{work.series}, {labels['number']} {work.number}"))]
+    date = f"{labels['months'][work.month - 1]} {work.year}" if work.month else str(work.year)
     imprint = ", ".join(p for p in [f"{work.place}: {work.publisher}" if work.place else work.publisher, date])
     parts.append(esc(_sentence(imprint)))
     if work.url:
@@ -206,9 +215,9 @@ def chicago_html(work: Work) -> str:
     return " ".join(parts)
 
 
-def chicago_text(work: Work) -> str:
+def chicago_text(work: Work, *, labels: dict[str, Any] | None = None) -> str:
     """The Chicago entry as plain text (no markup)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", chicago_html(work)))
+    return html.unescape(re.sub(r"<[^>]+>", "", chicago_html(work, labels=labels)))
 
 
 def _latex(text: str) -> str:
@@ -226,7 +235,7 @@ def bibtex(work: Work) -> str:
         ("year", str(work.year)),
     ]
     if work.month:
-        fields.append(("month", MONTHS[work.month - 1]))
+        fields.append(("month", _english()["months"][work.month - 1]))  # BibTeX's month names are English
     if work.place:
         fields.append(("address", _latex(work.place)))
     if work.url:
@@ -265,31 +274,34 @@ def ris(work: Work) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _download(text: str, *, name: str, media_type: str) -> str:
+def _download(text: str, *, name: str, media_type: str, verb: str) -> str:
     """A link that saves ``text`` as the file ``name`` (a data: URI: nothing is fetched)."""
     href = f"data:{media_type};charset=utf-8,{quote(text, safe='')}"
-    return f'<a class="cite-download" href="{html.escape(href)}" download="{html.escape(name)}">Download {html.escape(name)}</a>'
+    return (f'<a class="cite-download" href="{html.escape(href)}" download="{html.escape(name)}">'
+            f'{html.escape(verb)} {html.escape(name)}</a>')
 
 
-def cite_block(work: Work) -> str:
+def cite_block(work: Work, *, labels: dict[str, Any] | None = None) -> str:
     """The "Cite this paper" section for the HTML page: Chicago, BibTeX and RIS, every value escaped."""
+    labels = labels or _english()
+    esc = html.escape
     bib, ris_text = bibtex(work), ris(work)
     return "\n".join([
         '<section id="cite-this-paper" class="cite" aria-labelledby="cite-this-paper-title">',
-        '<h2 id="cite-this-paper-title">Cite this paper</h2>',
+        f'<h2 id="cite-this-paper-title">{esc(labels["cite-this-paper"])}</h2>',
         '<div class="cite-form cite-chicago">',
-        '<h3 id="cite-chicago">Chicago <span class="cite-style">(notes and bibliography)</span></h3>',
-        f'<p class="cite-entry">{chicago_html(work)}</p>',
+        f'<h3 id="cite-chicago">{esc(labels["chicago"])} <span class="cite-style">{esc(labels["chicago-form"])}</span></h3>',
+        f'<p class="cite-entry">{chicago_html(work, labels=labels)}</p>',
         "</div>",
         '<details class="cite-form cite-bibtex">',
         "<summary><h3>BibTeX</h3></summary>",
         f'<pre><code class="language-bibtex">{html.escape(bib.strip())}</code></pre>',
-        f"<p>{_download(bib, name=f'{work.key}.bib', media_type='application/x-bibtex')}</p>",
+        f"<p>{_download(bib, name=f'{work.key}.bib', media_type='application/x-bibtex', verb=labels['download'])}</p>",
         "</details>",
         '<details class="cite-form cite-ris">',
         "<summary><h3>RIS</h3></summary>",
         f'<pre><code class="language-ris">{html.escape(ris_text.replace(chr(13), "").strip())}</code></pre>',
-        f"<p>{_download(ris_text, name=f'{work.key}.ris', media_type='application/x-research-info-systems')}</p>",
+        f"<p>{_download(ris_text, name=f'{work.key}.ris', media_type='application/x-research-info-systems', verb=labels['download'])}</p>",
         "</details>",
         "</section>",
         "",
@@ -300,7 +312,8 @@ def write_cite_block(report: Path, output: Path) -> Work:
     """Read ``report``'s metadata and write its "Cite this paper" block to ``output``; return the work."""
     meta, text = read_metadata(report)
     work = work_from_metadata(meta, path=report, text=text)
+    labels = labels_for(meta, path=report, text=text)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(cite_block(work), encoding="utf-8")
+    output.write_text(cite_block(work, labels=labels), encoding="utf-8")
     log.info("wrote %s", output)
     return work

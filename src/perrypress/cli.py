@@ -59,7 +59,8 @@ def cmd_figure(args: argparse.Namespace) -> None:
     outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in FORMATS}
     draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
                  shapefile=root / spec["geometry"], font_files=sorted(Path(args.fonts).glob("*.[ot]tf")),
-                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"])
+                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"],
+                 anchors=spec.get("anchors"))
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
@@ -69,7 +70,8 @@ def cmd_variables(args: argparse.Namespace) -> None:
     from .variables import compute, write_variables
 
     config, root = _config(args), Path(args.root)
-    alts = {slug: alt_text(load_table(root / spec["data"]), lead=spec["alt"]) for slug, spec in config["figures"].items()}
+    alts = {slug: alt_text(load_table(root / spec["data"]), lead=spec["alt"], words=spec["alt_words"])
+            for slug, spec in config["figures"].items()}
     write_variables(compute(config["variables"], root=root, alt_texts=alts), Path(args.out))
 
 
@@ -118,6 +120,14 @@ def cmd_cite(args: argparse.Namespace) -> None:
 
     config = _config(args)
     write_cite_block(Path(args.root) / config["report"], Path(args.out))
+
+
+def cmd_labels(args: argparse.Namespace) -> None:
+    """Write the labels of the paper's language as a metadata file (for `quarto render`)."""
+    from .labels import write_metadata_file
+
+    config = _config(args)
+    write_metadata_file(Path(args.root) / config["report"], Path(args.out))
 
 
 def cmd_previews(args: argparse.Namespace) -> None:
@@ -305,6 +315,10 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p = sub.add_parser("cite", help="write the HTML edition's \"Cite this paper\" block")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_cite)
+
+    p = sub.add_parser("labels", help="write the labels of the paper's language as a metadata file (for Quarto)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_labels)
 
     p = sub.add_parser("previews", help="render PNG previews of the PDF and HTML editions")
     p.add_argument("--pdf", required=True)

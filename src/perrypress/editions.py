@@ -14,6 +14,7 @@ from typing import Any
 
 from . import toolchain
 from .errors import BuildError
+from .labels import write_pandoc_defaults
 from .pdf_streams import unambiguous_stream_ends
 
 log = logging.getLogger(__name__)
@@ -22,13 +23,14 @@ EDITIONS = {"html": "html", "docx": "docx", "pdf": "typst"}
 PDF_STANDARDS = ["a-2a", "ua-1"]
 
 
-def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file: Path) -> list[str]:
-    """Return the pandoc command line for ``edition``."""
+def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file: Path, labels: Path) -> list[str]:
+    """Return the pandoc command line for ``edition``; ``labels`` is the defaults file of the paper's labels."""
     defaults = EDITIONS[edition]
     args = [
         toolchain.pandoc_path(), config["report"],
         "--defaults", "pandoc/defaults/common.yaml",
         "--defaults", f"pandoc/defaults/{defaults}.yaml",
+        "--defaults", str(labels),
         "--csl", str(toolchain.csl_path(config["csl"])),
         "--metadata", f"build-mode={config['mode']}",
         "--metadata", f"serif-font={config['fonts']['serif']['family']}",
@@ -52,9 +54,12 @@ def _filter_message(stderr: str) -> str:
 def run_pandoc(edition: str, config: dict[str, Any], *, root: Path, output: Path, epoch: int) -> list[str]:
     """Run pandoc for ``edition``; return its warnings; raise BuildError on failure."""
     log_file = output.with_suffix(output.suffix + ".log.json")
+    # The words the editions print, in the paper's language (src/perrypress/labels.py).
+    labels = write_pandoc_defaults(root / config["report"], output.with_suffix(output.suffix + ".labels.yaml"))
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    result = subprocess.run(pandoc_args(edition, config, output=output, log_file=log_file),
+    result = subprocess.run(pandoc_args(edition, config, output=output, log_file=log_file, labels=labels.resolve()),
                             cwd=root, env=env, capture_output=True, text=True)
+    labels.unlink(missing_ok=True)
     # photo.lua's placeholder warnings repeat documents.check_document's, which name file and line.
     warnings = [w for w in _warnings(log_file) if "a placeholder is drawn" not in w]
     log_file.unlink(missing_ok=True)

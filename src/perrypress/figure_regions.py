@@ -1,10 +1,10 @@
-"""Figure 1: a world map of the UNODC regions shaded by their cybersex-trafficking share."""
+"""A map by region: a world map whose countries are shaded by their region's share (the first kind of figure)."""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -49,20 +49,12 @@ SVG_HASHSALT = "perrypress-figure-regions"
 # The legend's words come from the configuration (figures.<slug>.legend), not from here.
 LEGEND_KEYS = ("scale", "no_data", "substitute")
 
-# Label anchors (longitude, latitude) of each region's value label, and of the
-# point its leader line reaches when the label sits outside the region.
-LABEL_ANCHORS: dict[str, tuple[tuple[float, float], tuple[float, float] | None]] = {
-    "North America": ((-101.0, 50.0), None),
-    "Central America and the Caribbean": ((-128.0, 12.0), (-87.0, 14.5)),
-    "South America": ((-60.0, -12.0), None),
-    "Western and Southern Europe": ((-32.0, 44.0), (-4.0, 41.0)),
-    "Central and South-Eastern Europe": ((8.0, 62.0), (19.0, 50.0)),
-    "Eastern Europe and Central Asia": ((82.0, 60.0), None),
-    "North Africa and the Middle East": ((15.0, 25.0), None),
-    "Sub-Saharan Africa": ((22.0, 2.0), None),
-    "South Asia": ((72.0, -2.0), (78.0, 18.0)),
-    "East Asia and the Pacific": ((104.0, 33.0), None),
-}
+# Where each region's value label sits, from the configuration (figures.<slug>.anchors):
+# region name → {"label": (longitude, latitude), "leader": (longitude, latitude)}, the
+# leader being the point a line reaches when the label sits outside its region.
+Anchors = Mapping[str, Mapping[str, Sequence[float]]]
+# The words the alt text adds to the values (figures.<slug>.alt_words).
+ALT_WORDS = ("substitute", "missing", "world")
 MAP_LAT_RANGE = (-57.0, 85.0)
 
 
@@ -110,7 +102,7 @@ def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, output
     missing = {"slug", "region", "share_pct", "flag"} - set(regions.columns)
     if missing:
         raise ValueError(f"regions frame lacks column(s): {', '.join(sorted(missing))}")
-    missing = {"name", "unodc_region"} - set(countries.columns)
+    missing = {"name", "region"} - set(countries.columns)
     if missing:
         raise ValueError(f"countries frame lacks column(s): {', '.join(sorted(missing))}")
     bad = sorted(set(outputs) - set(FORMATS))
@@ -120,7 +112,7 @@ def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, output
     if bad_flags:
         raise ValueError(f"unknown flag(s) in regions: {', '.join(map(str, bad_flags))}")
     known = set(regions["region"])
-    used = {r for r in countries["unodc_region"] if isinstance(r, str) and r}
+    used = {r for r in countries["region"] if isinstance(r, str) and r}
     unknown = sorted(used - known)
     if unknown:
         raise ValueError(f"countries name region(s) absent from regions: {', '.join(unknown)}")
@@ -198,11 +190,13 @@ def draw_regions(
     outputs: dict[str, Path],
     source_line: str,
     legend: Mapping[str, str],
+    anchors: Anchors | None = None,
 ) -> None:
-    """Draw Figure 1 and save it to each requested format ("svg", "pdf", "png").
+    """Draw the map and save it to each requested format ("svg", "pdf", "png").
 
     ``legend`` gives the legend's words: "scale" (the colour bar's title), "no_data" and "substitute"
-    (the keys for regions without a value and for a substitute 0 %).
+    (the keys for regions without a value and for a substitute 0 %). ``anchors`` place the regions'
+    value labels (a region without one is shaded but not labelled).
     """
     missing = [k for k in LEGEND_KEYS if not legend.get(k)]
     if missing:
@@ -223,7 +217,7 @@ def draw_regions(
         "axes.unicode_minus": False,
     }
     with matplotlib.rc_context(rc):
-        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend)
+        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend, anchors or {})
         metadata = {
             "svg": {"Date": None, "Creator": None},
             "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
@@ -247,14 +241,14 @@ def _figure_texts(regions: pandas.DataFrame, source_line: str, legend: Mapping[s
 
 def _build_figure(
     regions: pandas.DataFrame, countries: pandas.DataFrame, shp: Path, source_line: str, emphasis_weight: int,
-    legend: Mapping[str, str],
+    legend: Mapping[str, str], anchors: Anchors,
 ) -> Figure:
     """Lay out the map, its value labels, the legend and the source line."""
     by_region = {row.region: row for row in regions.itertuples(index=False)}
     drawn_regions = regions[regions["slug"] != GLOBAL_SLUG]
     vmax = scale_max(drawn_regions["share_pct"])
     country_region = {
-        row.name: (row.unodc_region if isinstance(row.unodc_region, str) and row.unodc_region else None)
+        row.name: (row.region if isinstance(row.region, str) and row.region else None)
         for row in countries.itertuples(index=False)
     }
 
@@ -300,9 +294,9 @@ def _build_figure(
         raise ValueError(f"shapefile features missing from countries: {', '.join(sorted(unmatched))}")
 
     for row in drawn_regions.itertuples(index=False):
-        if pandas.isna(row.share_pct) or row.region not in LABEL_ANCHORS:
+        if pandas.isna(row.share_pct) or row.region not in anchors:
             continue
-        _label_region(ax, row.region, float(row.share_pct), region_colour(float(row.share_pct), row.flag, vmax=vmax),
+        _label_region(ax, row.region, anchors[row.region], float(row.share_pct), region_colour(float(row.share_pct), row.flag, vmax=vmax),
                       emphasis_weight)
 
     _draw_legend(fig, box, regions, vmax, legend)
@@ -311,9 +305,10 @@ def _build_figure(
     return fig
 
 
-def _label_region(ax: matplotlib.axes.Axes, region: str, share: float, fill: str, emphasis_weight: int) -> None:
+def _label_region(ax: matplotlib.axes.Axes, region: str, anchor: Mapping[str, Sequence[float]], share: float,
+                  fill: str, emphasis_weight: int) -> None:
     """Write a region's name and value at its anchor, with a leader line when the label sits outside it."""
-    (lon, lat), target = LABEL_ANCHORS[region]
+    (lon, lat), target = anchor["label"], anchor.get("leader")
     lx, ly = (float(v[0]) for v in equal_earth(np.array([lon]), np.array([lat])))
     if target is None:
         colour, halo_colour = _text_colour(fill), fill
@@ -368,8 +363,15 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
 
 
-def alt_text(regions: pandas.DataFrame, *, lead: str) -> str:
-    """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``."""
+def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) -> str:
+    """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``.
+
+    ``words`` (figures.<slug>.alt_words) say, in the paper's language, what a substitute value is
+    ("substitute"), what introduces the regions without a value ("missing") and the global value ("world").
+    """
+    missing_words = [k for k in ALT_WORDS if not words.get(k)]
+    if missing_words:
+        raise ValueError(f"the figure's alt_words lack {missing_words}")
     drawn = regions[regions["slug"] != GLOBAL_SLUG]
     stated = drawn[(drawn["flag"] == "stated") & drawn["share_pct"].notna()]
     stated = stated.sort_values("share_pct", ascending=False, kind="stable")
@@ -382,14 +384,14 @@ def alt_text(regions: pandas.DataFrame, *, lead: str) -> str:
 
     parts = [f"{r.region} {plain(float(r.share_pct))}" for r in stated.itertuples(index=False)]
     parts += [
-        f"{r.region} {plain(float(r.share_pct))} (no value reported; the author's substitute)"
+        f"{r.region} {plain(float(r.share_pct))} ({words['substitute']})"
         for r in substitutes.itertuples(index=False)
         if not pandas.isna(r.share_pct)
     ]
     text = lead.rstrip(".:") + ((": " + ", ".join(parts) + ".") if parts else ".")
     if len(missing):
-        text += f" Shown in grey, with no value stated: {'; '.join(missing['region'])}."
+        text += f" {words['missing']}: {'; '.join(missing['region'])}."
     world = regions[regions["slug"] == GLOBAL_SLUG]
     if len(world) and not pandas.isna(world.iloc[0]["share_pct"]):
-        text += f" Globally {plain(float(world.iloc[0]['share_pct']))}."
+        text += f" {words['world']} {plain(float(world.iloc[0]['share_pct']))}."
     return text

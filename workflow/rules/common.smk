@@ -16,6 +16,10 @@ PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.s
 PACKAGE = "src/perrypress"
 
 
+# The words the editions print, one table per language (src/perrypress/labels.py).
+LABELS = sorted(str(p) for p in Path(f"{PACKAGE}/labels").glob("*.yaml"))
+
+
 def code(*modules):
     """Paths of the package modules a rule's output depends on."""
     return [f"{PACKAGE}/{name}.py" for name in modules]
@@ -69,9 +73,9 @@ def edition_inputs(wildcards):
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
         "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good", "docx_rows",
-                     "html_markup"),
+                     "html_markup", "labels") + LABELS,
         # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
-        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html"],
+        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/labels.yml"],
         # Photographs and other assets the sections refer to (absent ones are
         # placeholders in draft builds and errors in release builds).
         "assets": sorted(str(p) for p in Path("images").glob("*") if p.is_file() and p.suffix != ".md"),

@@ -20,6 +20,7 @@ rule cite_block:
     input:
         report=config["report"],
         module="src/perrypress/citation.py",
+        labels=code("labels") + LABELS,
         config="config/config.yaml",
     output:
         cite=f"{BUILD}/cite.html",
@@ -27,6 +28,19 @@ rule cite_block:
         f"{BUILD}/logs/cite_block.log",
     shell:
         "{CLI} --log {log} step cite --out {output.cite}"
+
+
+rule labels_metadata:
+    """Write the labels of report.qmd's language as a metadata file, for `quarto render` (_quarto.yml)."""
+    input:
+        report=config["report"],
+        labels=code("labels") + LABELS,
+    output:
+        metadata=f"{BUILD}/labels.yml",
+    log:
+        f"{BUILD}/logs/labels_metadata.log",
+    shell:
+        "{CLI} --log {log} step labels --out {output.metadata}"
 
 
 rule previews:
