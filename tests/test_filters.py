@@ -127,7 +127,10 @@ class TestUnderQuarto:
     @staticmethod
     def run_outside(tmp_path: Path, project: Path, text: str, filters: list[str], to: str = "markdown",
                     *, quarto: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run ``filters`` over ``text`` written to a folder outside ``project``, as Quarto does, in ``project``."""
+        """Run ``filters`` over ``text`` written to a folder outside ``project``, as Quarto does, in ``project``.
+
+        The labels come as under Quarto, from metadata (_quarto.yml's metadata-files: _build/labels.yml).
+        """
         session = tmp_path / "quarto-session"
         session.mkdir()
         (session / "report.quarto.md").write_text(text, encoding="utf-8")
@@ -135,7 +138,8 @@ class TestUnderQuarto:
         if quarto:
             env["QUARTO_PROJECT_DIR"] = str(project)
         return subprocess.run([str(PANDOC), str(session / "report.quarto.md"), "-f", "markdown", "-t", to,
-                               "--wrap=none", *pandoc_filter_args(filters)],
+                               "--wrap=none", "--defaults", str(labels_defaults(tmp_path)),
+                               *pandoc_filter_args(filters)],
                               cwd=project, env=env, capture_output=True, text=True)
 
     @pytest.fixture
