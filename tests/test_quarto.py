@@ -23,10 +23,10 @@ DEFAULTS = {name: yaml.safe_load((ROOT / "pandoc" / "defaults" / f"{name}.yaml")
 CONFIG = load_config(ROOT / "config" / "config.yaml", root=ROOT)
 AS_QUARTO = ROOT / "tests" / "fixtures" / "quarto" / "as-quarto.lua"
 # Filters of pandoc/defaults/common.yaml that Quarto replaces with its own implementation
-# (include and var shortcodes, crossref, content-visible, fig-alt) or that only serve the
-# pandoc path (note numbering across included files, note separator, citeproc itself).
+# (include and var shortcodes, crossref, content-visible, fig-alt), and citeproc itself, which
+# Quarto always runs last. note-numbers and note-separator run under Quarto too (TestCiteprocLast).
 QUARTO_BUILT_IN = {"include", "conditional-content", "variables", "crossref", "project-paths", "alt-text",
-                   "note-numbers", "citeproc", "note-separator"}
+                   "citeproc"}
 # Quarto's `pdf-standard` values for typst (quarto-cli src/resources/schema/document-pdfa.yml,
 # commit 40e7bec4, tags formats: [$pdf-all, typst]).
 QUARTO_PDF_STANDARDS = {"1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-2a", "a-2b", "a-2u", "a-3a", "a-3b", "a-3u",
@@ -212,3 +212,72 @@ def test_quarto_render_matches_pandoc_path(built: Project) -> None:
         assert "WARN" not in result.stderr and "ERROR" not in result.stderr, result.stderr
         rendered = built.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.{edition}"
         assert edition_text(rendered) == expected
+
+
+def as_quarto(filter_path: str, project: Path, folder: Path) -> Path:
+    """A wrapper that runs one filter as Quarto loads it: `quarto` module present, its own PANDOC_SCRIPT_FILE."""
+    path = (ROOT / filter_path).resolve()
+    wrapper = folder / f"as-quarto-{path.stem}.lua"
+    wrapper.write_text(f"quarto = {{ project = {{ directory = {str(project)!r} }} }}\n"
+                       f"PANDOC_SCRIPT_FILE = {str(path)!r}\nreturn dofile(PANDOC_SCRIPT_FILE)\n", encoding="utf-8")
+    return wrapper
+
+
+class TestCiteprocLast:
+    """Quarto runs citeproc after every filter (filters.ts, resolveFilters): the editions must not change.
+
+    The pandoc path's edition command is run with its filters in Quarto's order — the filters
+    Quarto replaces and those listed before `quarto` in _quarto.yml (in the pandoc path's
+    order), then the format's filters listed after `quarto`, the project's filters with
+    Quarto's `quarto` module present, then citeproc — and compared with the pandoc path's output.
+    """
+
+    @staticmethod
+    def command(edition: str, root: Path, folder: Path, *, quarto_order: bool) -> tuple[list[str], Path]:
+        """The edition's pandoc command (Typst source for the PDF), optionally in Quarto's filter order."""
+        from perrypress import editions
+        from perrypress.labels import write_pandoc_defaults
+
+        folder.mkdir()
+        name = editions.EDITIONS[edition]
+        output = folder / f"edition.{'typ' if edition == 'pdf' else edition}"
+        labels = write_pandoc_defaults(root / CONFIG["report"], folder / "labels.yaml")
+        args = editions.pandoc_args(edition, CONFIG, output=output, log_file=folder / "log.json",
+                                    labels=labels.resolve())
+        if not quarto_order:
+            return args, output
+        common = DEFAULTS["common"]["filters"]
+        listed = FORMATS[name]["filters"]
+        before_quarto = set(names(listed[:listed.index("quarto")]))
+        replaced = [f for f in common[:common.index("citeproc")] if Path(f).stem in QUARTO_BUILT_IN | before_quarto]
+        filters = [str(as_quarto(f, root, folder)) if Path(f).stem not in QUARTO_BUILT_IN else f
+                   for f in [*replaced, *listed[listed.index("quarto") + 1:]]] + ["citeproc"]
+        for part, content in (("common", {**DEFAULTS["common"], "filters": filters}),
+                              (name, {k: v for k, v in DEFAULTS[name].items() if k != "filters"})):
+            (folder / f"{part}.yaml").write_text(yaml.safe_dump(content), encoding="utf-8")
+            args[args.index(f"pandoc/defaults/{part}.yaml")] = str(folder / f"{part}.yaml")
+        return args, output
+
+    @pytest.mark.parametrize("edition", ["pdf", "html", "docx"])
+    def test_same_edition(self, edition: str, built: Project, tmp_path: Path) -> None:
+        """Typst source and DOCX body identical; HTML identical but for bare <span>s around a citation."""
+        import zipfile
+
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1704067200"}
+        outputs = []
+        for quarto_order in (False, True):
+            args, output = self.command(edition, built.root, tmp_path / str(quarto_order), quarto_order=quarto_order)
+            result = subprocess.run(args, cwd=built.root, env=env, capture_output=True, text=True)
+            assert result.returncode == 0, result.stderr
+            outputs.append(output)
+        ours, quartos = outputs
+
+        def content(path: Path) -> bytes:
+            if edition == "docx":
+                with zipfile.ZipFile(path) as z:
+                    return z.read("word/document.xml") + z.read("word/footnotes.xml")
+            if edition == "html":
+                return path.read_bytes().replace(b"<span><span", b"<span").replace(b"</span></span>", b"</span>")
+            return path.read_bytes()
+        assert content(quartos) == content(ours)
+        assert content(ours).count(b"Ibid") > 0

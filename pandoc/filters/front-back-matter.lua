@@ -4,7 +4,7 @@ front-back-matter.lua — the publication's front and back matter as content.
 From report.qmd's metadata this filter builds
   front: series line, About the Author (bio), the series statement, the disclaimer;
   back:  the publisher, editorial credits, web address, the back-page disclaimer.
-Runs after citeproc. The one setting is the metadata key `front-back-matter`:
+Runs after citeproc (under Quarto, it runs citeproc itself). The one setting is the metadata key `front-back-matter`:
 
   body (default; DOCX, Quarto's HTML): the front goes before the body and the
     back after the bibliography, each a Div (#front-matter, #back-matter) so
@@ -214,8 +214,20 @@ local function for_template (doc)
   return doc
 end
 
+-- Under Quarto, citeproc runs after every filter (quarto-cli src/command/render/filters.ts,
+-- resolveFilters), but the back matter goes after the bibliography and the HTML template
+-- takes the bibliography out of the body: there this filter runs citeproc itself, and
+-- Quarto's own pass, which formats the citations the same way again, adds no second one.
+local function cited (doc)
+  if quarto == nil then return doc end
+  doc = utils.citeproc(doc)
+  doc.meta['suppress-bibliography'] = true
+  return doc
+end
+
 return {
   { Pandoc = function (doc)
+      doc = cited(doc)
       if utils.stringify(doc.meta['front-back-matter'] or 'body') == 'template' then
         return for_template(doc)
       end

@@ -18,20 +18,8 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local path = require 'pandoc.path'
 local utils = require 'pandoc.utils'
 
--- The project root as Quarto documents it for filters (quarto.project.directory,
--- or the QUARTO_PROJECT_DIR environment variable): under `quarto render` the
--- input file is a temporary copy outside the project. Plain pandoc runs on
--- report.qmd in the project root, so there it is the first input file's folder.
-local function find_project_root ()
-  local quarto_api = rawget(_G, 'quarto')
-  local directory = quarto_api and type(quarto_api.project) == 'table' and quarto_api.project.directory
-  if type(directory) == 'string' and directory ~= '' then return directory end
-  local env = os.getenv 'QUARTO_PROJECT_DIR'
-  if env and env ~= '' then return env end
-  return path.directory(PANDOC_STATE.input_files[1] or '.')
-end
-
-local project_root = find_project_root()
+-- The project root and the inside-the-project check, shared by the filters (lib/project.lua).
+local project = dofile(path.join { path.directory(PANDOC_SCRIPT_FILE), 'lib', 'project.lua' })
 local MAX_DEPTH = 16
 
 -- The included path when `para` is exactly one include shortcode, else nil.
@@ -54,29 +42,9 @@ end
 
 local function resolve (target, including_file)
   if target:sub(1, 1) == '/' then
-    return path.join { project_root, target:sub(2) }
+    return path.join { project.root, target:sub(2) }
   end
   return path.join { path.directory(including_file), target }
-end
-
--- `file` relative to the project root when it is an absolute path under it (Quarto's root is absolute).
-local function project_relative (file)
-  local prefix = project_root .. path.separator
-  if path.is_absolute(project_root) and file:sub(1, #prefix) == prefix then return file:sub(#prefix + 1) end
-  return file
-end
-
--- True when `file` (relative to the project root, where pandoc runs) stays inside it.
--- Lexical only; src/perrypress/paths.py also resolves symlinks before every build.
-local function inside_project (file)
-  file = project_relative(file)
-  if path.is_absolute(file) then return false end
-  local depth = 0
-  for _, part in ipairs(path.split(file)) do
-    if part == '..' then depth = depth - 1 elseif part ~= '.' and part ~= '' then depth = depth + 1 end
-    if depth < 0 then return false end
-  end
-  return true
 end
 
 local expand
@@ -86,7 +54,7 @@ local function read_blocks (file, including_file, target, depth)
     error(('%s:%s: includes nest deeper than %d — look for a file that includes itself')
       :format(including_file, line_of(including_file, target), MAX_DEPTH), 0)
   end
-  if not inside_project(file) then
+  if not project.inside(file) then
     error(('%s:%s: included file "%s" is outside the project folder — keep every source inside the project')
       :format(including_file, line_of(including_file, target), target), 0)
   end

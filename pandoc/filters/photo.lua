@@ -28,20 +28,8 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local path = require 'pandoc.path'
 local utils = require 'pandoc.utils'
 
--- The project root as Quarto documents it for filters (quarto.project.directory,
--- or the QUARTO_PROJECT_DIR environment variable): under `quarto render` the
--- input file is a temporary copy outside the project. Plain pandoc runs on
--- report.qmd in the project root, so there it is the first input file's folder.
-local function find_project_root ()
-  local quarto_api = rawget(_G, 'quarto')
-  local directory = quarto_api and type(quarto_api.project) == 'table' and quarto_api.project.directory
-  if type(directory) == 'string' and directory ~= '' then return directory end
-  local env = os.getenv 'QUARTO_PROJECT_DIR'
-  if env and env ~= '' then return env end
-  return path.directory(PANDOC_STATE.input_files[1] or '.')
-end
-
-local project_root = find_project_root()
+-- The project root and the inside-the-project check, shared by the filters (lib/project.lua).
+local project = dofile(path.join { path.directory(PANDOC_SCRIPT_FILE), 'lib', 'project.lua' })
 -- What a missing photograph's placeholder says (as the PDF's, perry.typ's photo()): set from the metadata.
 local PLACEHOLDER = pandoc.Inlines {}
 local release = false
@@ -73,7 +61,7 @@ local function photo (div)
   if not div.classes:includes 'photo' then return nil end
   local src = div.attributes.image or ''
   local alt = div.attributes.alt or ''
-  local file = path.join { project_root, (src:gsub('^/+', '')) }
+  local file = path.join { project.root, (src:gsub('^/+', '')) }
   local missing = src == '' or not exists(file)
   if missing then
     local message = ('photo "%s": image file not found (%s)'):format(src, file)

@@ -18,20 +18,13 @@ end
 
 local path = require 'pandoc.path'
 
--- False when `relative` climbs out of the project root with "..".
-local function inside_project (relative)
-  local depth = 0
-  for _, part in ipairs(path.split(relative)) do
-    if part == '..' then depth = depth - 1 elseif part ~= '.' and part ~= '' then depth = depth + 1 end
-    if depth < 0 then return false end
-  end
-  return true
-end
+-- The project root and the inside-the-project check, shared by the filters (lib/project.lua).
+local project = dofile(path.join { path.directory(PANDOC_SCRIPT_FILE), 'lib', 'project.lua' })
 
 local function project_path (src)
   if is_url(src) then return src end
   local relative = src:gsub('^/+', '')
-  if not inside_project(relative) then
+  if not project.inside(relative) then
     error(('image "%s" is outside the project folder — keep every source inside the project'):format(src), 0)
   end
   return FORMAT:match 'typst' and ('/' .. relative) or relative

@@ -19,26 +19,14 @@ PANDOC_VERSION:must_be_at_least '3.1.1'
 
 local path = require 'pandoc.path'
 
--- The project root as Quarto documents it for filters (quarto.project.directory,
--- or the QUARTO_PROJECT_DIR environment variable): under `quarto render` the
--- input file is a temporary copy outside the project. Plain pandoc runs on
--- report.qmd in the project root, so there it is the first input file's folder.
-local function find_project_root ()
-  local quarto_api = rawget(_G, 'quarto')
-  local directory = quarto_api and type(quarto_api.project) == 'table' and quarto_api.project.directory
-  if type(directory) == 'string' and directory ~= '' then return directory end
-  local env = os.getenv 'QUARTO_PROJECT_DIR'
-  if env and env ~= '' then return env end
-  return path.directory(PANDOC_STATE.input_files[1] or '.')
-end
-
-local project_root = find_project_root()
+-- The project root and the inside-the-project check, shared by the filters (lib/project.lua).
+local project = dofile(path.join { path.directory(PANDOC_SCRIPT_FILE), 'lib', 'project.lua' })
 local SHORTCODE = '{{<%s*var%s+([^%s>]+)%s*>}}'
 
 local variables = nil  -- loaded on first use
 
 local function load ()
-  local file = path.join { project_root, '_variables.yml' }
+  local file = path.join { project.root, '_variables.yml' }
   local handle = io.open(file, 'r')
   if not handle then
     error(file .. ': not found — run the workflow, which writes it from data/ (rule "variables")', 0)

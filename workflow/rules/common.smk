@@ -10,7 +10,7 @@ OUTPUT = f"{BUILD}/{config['output_name']}"
 # The workflow's own copies of the editions, the outputs its rules declare.
 BUILT = f"{BUILD}/.built"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
-FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
+FILTERS = sorted(str(p) for p in Path("pandoc/filters").rglob("*.lua"))
 PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html", ".js"})
 # The package modules each step runs: editing one reruns the steps that use it.
 PACKAGE = "src/perrypress"
