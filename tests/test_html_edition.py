@@ -287,7 +287,7 @@ class TestInChromium:
         outside = [u for u in requests if not u.startswith(("data:", folder))]
         assert requests and not outside, outside
 
-    @pytest.mark.parametrize("width", [1280, 360])
+    @pytest.mark.parametrize("width", [1700, 1280, 360])
     def test_axe_finds_no_violation(self, built: Project, width: int) -> None:
         """axe-core (shipped in its wheel, run offline) reports no accessibility violation, wide or narrow."""
         from axe_playwright_python.sync_playwright import Axe
@@ -391,6 +391,46 @@ class TestReadingAids:
             url = phone.url
         assert hovered and left and shown and not errors
         assert "#fn" not in url
+
+    def test_notes_in_the_margin_on_a_very_wide_screen(self, built: Project) -> None:
+        """At 1700 px every note is also in the margin, beside its line, none overlapping; hover marks it."""
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 1700)
+            page.evaluate("document.fonts.ready")
+            page.wait_for_timeout(200)
+            layout = page.evaluate("""() => [...document.querySelectorAll('a.footnote-ref')].map(marker => {
+                const id = 'margin-' + marker.getAttribute('aria-describedby');
+                const note = document.getElementById(id);
+                const box = note.getBoundingClientRect();
+                return {marker: marker.getBoundingClientRect().top, top: box.top, bottom: box.bottom,
+                        left: box.left, right: box.right,
+                        text: note.textContent, popover: document.getElementById(id.slice(7)).textContent};
+            })""")
+            text_right = page.evaluate("document.querySelector('.paper-body').getBoundingClientRect().right")
+            no_scroll = page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+            marker = page.locator("a.footnote-ref").nth(5)
+            described = marker.get_attribute("aria-describedby")
+            marker.hover()
+            current = page.locator(".margin-note.is-current").get_attribute("id")
+            popover_shown = page.locator(f"#{described}").is_visible()
+            hidden = page.evaluate("document.querySelector('.margin-notes').getAttribute('aria-hidden')")
+            focusable = page.evaluate("[...document.querySelectorAll('.margin-notes a')]"
+                                      ".filter(a => a.tabIndex >= 0).length")
+        assert len(layout) == 61 and not errors
+        for before, after in zip(layout, layout[1:]):
+            assert after["top"] >= before["bottom"]  # stacked, never overlapping
+        assert all(n["top"] >= n["marker"] - 1 and n["left"] > text_right for n in layout)
+        assert sum(abs(n["top"] - n["marker"]) < 2 for n in layout) > 30  # most sit on their own line
+        assert all(n["text"] == n["popover"] for n in layout) and no_scroll
+        assert current == f"margin-{described}" and not popover_shown
+        assert hidden == "true" and focusable == 0
+
+    def test_no_margin_notes_below_the_widest_screens(self, built: Project) -> None:
+        """At 1280 px the margin stays empty: the notes show in place and at the end."""
+        with chromium() as browser:
+            page, errors = self.open_page(browser, built, 1280)
+            visible = page.locator(".margin-notes").is_visible()
+        assert not visible and not errors
 
     def test_contents_stay_in_view_and_mark_the_section(self, built: Project) -> None:
         """On a wide screen the contents stay at the top of the window while reading and mark the current section."""

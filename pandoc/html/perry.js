@@ -7,12 +7,21 @@
    (aria-describedby) and says whether it is open (aria-expanded). The
    end-notes list stays, for print and for readers without scripts.
 
+   Notes in the margin: on very wide screens (MARGIN_QUERY, as perry.css)
+   every note is also printed in the right-hand margin beside the line that
+   cites it, stacked so that none overlaps the next; hovering or focusing a
+   marker then marks its margin note instead of opening the popover. The
+   margin is aria-hidden and its links leave the tab order: assistive
+   technology reads the marker's popover (its description) and the end notes.
+
    Contents in view: the contents list (sticky on wide screens, perry.css)
    marks the link of the section being read with aria-current="location". */
 (function () {
   "use strict";
 
   var HIDE_DELAY_MS = 250;
+  var MARGIN_QUERY = "(min-width: 96rem)";  // perry.css: .paper-layout.has-margin-notes
+  var MARGIN_GAP_PX = 12;                   // between two stacked margin notes
   var open = null;       // the marker whose popover is shown
   var hideTimer = null;
   var lastPointer = "";  // "touch", "pen" or "mouse": the pointer of the last press
@@ -55,10 +64,20 @@
     popover.style.top = mark.bottom + window.scrollY + 6 + "px";
   }
 
+  function marginShown() {
+    var layout = document.querySelector(".paper-layout");
+    return !!layout && layout.classList.contains("has-margin-notes");
+  }
+
   function show(marker) {
     clearTimeout(hideTimer);
     if (open === marker) { return; }
     hide();
+    if (marginShown()) {
+      var beside = document.getElementById("margin-" + marker.getAttribute("aria-describedby"));
+      if (beside) { beside.classList.add("is-current"); }
+      return;
+    }
     var popover = document.getElementById(marker.getAttribute("aria-describedby"));
     popover.hidden = false;
     place(marker, popover);
@@ -68,6 +87,9 @@
 
   function hide() {
     clearTimeout(hideTimer);
+    document.querySelectorAll(".margin-note.is-current").forEach(function (note) {
+      note.classList.remove("is-current");
+    });
     if (!open) { return; }
     document.getElementById(open.getAttribute("aria-describedby")).hidden = true;
     open.setAttribute("aria-expanded", "false");
@@ -113,6 +135,48 @@
     });
   }
 
+  function marginNotes() {
+    var layout = document.querySelector(".paper-layout");
+    if (!layout || !window.matchMedia) { return; }
+    var media = window.matchMedia(MARGIN_QUERY);
+    var column = document.createElement("div");
+    column.className = "margin-notes";
+    column.setAttribute("aria-hidden", "true");
+    var placed = [];
+    document.querySelectorAll("a.footnote-ref[aria-describedby]").forEach(function (marker) {
+      var popover = document.getElementById(marker.getAttribute("aria-describedby"));
+      if (!popover) { return; }
+      var note = document.createElement("div");
+      note.className = "margin-note";
+      note.id = "margin-" + popover.id;
+      popover.childNodes.forEach(function (child) { note.appendChild(child.cloneNode(true)); });
+      note.querySelectorAll("a, [tabindex]").forEach(function (el) { el.setAttribute("tabindex", "-1"); });
+      column.appendChild(note);
+      placed.push({ marker: marker, note: note });
+    });
+    if (!placed.length) { return; }
+    layout.appendChild(column);
+
+    function lay() {
+      layout.classList.toggle("has-margin-notes", media.matches);
+      if (!media.matches) { return; }
+      // Each note at the top of its marker's line, or just under the note before it.
+      var origin = column.getBoundingClientRect().top;
+      var next = 0;
+      placed.forEach(function (item) {
+        var top = Math.max(item.marker.getBoundingClientRect().top - origin, next);
+        item.note.style.top = top + "px";
+        next = top + item.note.offsetHeight + MARGIN_GAP_PX;
+      });
+      column.style.height = next + "px";
+    }
+    lay();
+    window.addEventListener("resize", lay);
+    window.addEventListener("load", lay);
+    if (media.addEventListener) { media.addEventListener("change", lay); }
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(lay); }
+  }
+
   function contentsInView() {
     var toc = document.getElementById("TOC");
     if (!toc || !("IntersectionObserver" in window)) { return; }
@@ -140,5 +204,6 @@
   }
 
   notesInPlace();
+  marginNotes();
   contentsInView();
 }());
