@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pybtex.database import parse_file
 
 from perrypress.citation import read_metadata
 from perrypress.config import data_files, load_config
+from perrypress.data_package import resource_of
 from perrypress.errors import BuildError, DocumentError
 from perrypress.publish.bundle import assemble, check_manifest
 
@@ -153,6 +153,5 @@ def test_each_table_and_figure_links_to_its_data(released: Any, bundle: Path) ->
         note = re.search(r'<p class="data-note">(.*?)</p>', after, flags=re.S)
         assert note and f'href="data/{name}"' in note.group(1), anchor
         assert (bundle / "data" / name).exists()
-        source = " ".join(str(yaml.safe_load(
-            (released.root / spec["data"].replace(".csv", ".schema.yaml")).read_text(encoding="utf-8"))["source"]).split())
+        source = " ".join(resource_of(released.root / spec["data"])["sources"][0]["title"].split())
         assert html.unescape(note.group(1)).count(source) == 1, (anchor, note.group(1))
