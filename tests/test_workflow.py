@@ -47,10 +47,10 @@ def test_editing_a_section_reruns_only_editions(built_copy: Project) -> None:
 
 
 def test_editing_a_csv_reruns_what_depends_on_it(built_copy: Project) -> None:
-    """An edit to Table 2's data reruns the data check, its table, the variables and the editions; not the figure."""
+    """An edit to Table 2's data reruns the data check, every step that reads data (after it), the bibliography check and the editions."""
     structures = built_copy.root / "data" / "structures.csv"
     structures.write_text(structures.read_text(encoding="utf-8").replace(",79,", ",78,"), encoding="utf-8")
-    assert dry_run_jobs(built_copy) == {"check_data", "table", "variables",
+    assert dry_run_jobs(built_copy) == {"check_data", "table", "figure", "variables", "check_bibliography",
                                         "edition_pdf", "edition_html", "edition_docx"}
 
 
