@@ -47,7 +47,7 @@ def test_editing_a_section_reruns_only_editions(built_copy: Project) -> None:
 
 
 def test_editing_a_csv_reruns_what_depends_on_it(built_copy: Project) -> None:
-    """An edit to Table 2's data reruns the data check, every step that reads data (after it), the bibliography check and the editions."""
+    """An edit to Table 2's data reruns the data check, the steps that read data, the bib check, the editions."""
     structures = built_copy.root / "data" / "structures.csv"
     structures.write_text(structures.read_text(encoding="utf-8").replace(",79,", ",78,"), encoding="utf-8")
     assert dry_run_jobs(built_copy) == {"check_data", "table", "figure", "variables", "check_bibliography",

@@ -1,5 +1,5 @@
 rule check_data:
-    """Validate the data package with frictionless (types, constraints, keys, provenance); the only step that imports it."""
+    """Validate the data package with frictionless (types, constraints, keys, provenance); no other step imports it."""
     input:
         package=DATA_PACKAGE,
         data=package_files(),
