@@ -248,6 +248,16 @@ class TestSchemaErrors:
         assert str(info.value).startswith(f"{package}:")
 
 
+    def test_broken_descriptor_is_named(self, tmp_path: Path) -> None:
+        """A field type Table Schema does not know is an error naming datapackage.json and the type."""
+        package = copy_package(tmp_path)
+        package.write_text(package.read_text(encoding="utf-8").replace('"type": "integer"', '"type": "integr"', 1),
+                           encoding="utf-8")
+        with pytest.raises(DataError, match='not a valid data package: field type "integr" is not supported') as info:
+            check_package(package)
+        assert str(info.value).startswith(f"{package}:")
+
+
 class TestReading:
     """Reading (pandas only, no frictionless) converts cells and names a cell it cannot convert."""
 
