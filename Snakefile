@@ -13,6 +13,7 @@ validate(config, schema="workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
 include: "workflow/rules/bibliography.smk"
 include: "workflow/rules/styles.smk"
 include: "workflow/rules/tables.smk"

@@ -72,7 +72,10 @@ CASES = {
     "provenance-unknown-key": Case(edit("data/regions.csv", "South America,8,2009–2020/1,unodc2022,",
                                         "South America,8,2009–2020/1,unodc2099,"),
                                    r"data/regions\.csv:4:5: column 'source_key': 'unodc2099' is not a key of "
-                                   r"references\.bib or data/sources\.bib — "),
+                                   r"data/sources\.csv — correct the key, or add the work to sources\.csv"),
+    "provenance-source-drifts": Case(edit("data/sources.csv", "Persons: 2022", "Persons 2022"),
+                                     r"data/sources\.csv:3:3: column 'title': 'Global Report on Trafficking in Persons "
+                                     r"2022' is not what the entry 'unodc2022' says — write "),
     "unknown-citation": Case(edit("sections/04-responses.qmd", "cyber-enabled crimes.", "cyber-enabled crimes.[@nobody2099]"),
                              r"sections/04-responses\.qmd:\d+: citation key '@nobody2099' is not in references\.bib — "),
     "crossref-no-target": Case(edit("sections/03-advent.qmd", "(See @tbl-structures)", "(See @tbl-nothing)"),

@@ -47,10 +47,10 @@ def test_editing_a_section_reruns_only_editions(built_copy: Project) -> None:
 
 
 def test_editing_a_csv_reruns_what_depends_on_it(built_copy: Project) -> None:
-    """An edit to Table 2's data reruns its table, the variables, the bibliography check and the editions."""
+    """An edit to Table 2's data reruns the data check, the steps that read data, the bib check, the editions."""
     structures = built_copy.root / "data" / "structures.csv"
     structures.write_text(structures.read_text(encoding="utf-8").replace(",79,", ",78,"), encoding="utf-8")
-    assert dry_run_jobs(built_copy) == {"table", "variables", "check_bibliography",
+    assert dry_run_jobs(built_copy) == {"check_data", "table", "figure", "variables", "check_bibliography",
                                         "edition_pdf", "edition_html", "edition_docx"}
 
 
@@ -80,11 +80,11 @@ def test_data_changes_reach_every_edition(built_copy: Project) -> None:
 
 
 def test_snakefile_does_not_import_heavy_libraries_at_parse_time(built: Project) -> None:
-    """Parsing the workflow imports neither pandas nor matplotlib: they load only inside jobs."""
+    """Parsing the workflow imports neither pandas, matplotlib nor frictionless: they load only inside jobs."""
     probe = ("import sys, snakemake.cli\n"
              "sys.argv = ['snakemake', '--list-rules']\n"
              "try:\n    snakemake.cli.main()\nexcept SystemExit:\n    pass\n"
-             "print('HEAVY', sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))\n")
+             "print('HEAVY', sorted(m for m in ('pandas', 'matplotlib', 'frictionless') if m in sys.modules))\n")
     import subprocess
     import sys
 

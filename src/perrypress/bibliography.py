@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -118,23 +120,43 @@ def check_known(citation: Citation, keys: set[str], bib_name: str) -> None:
                         line=citation.line)
 
 
-def check_provenance(data_files: Iterable[Path], keys: set[str], bib_names: str) -> None:
-    """Raise DataError for a provenance cell (schema: ``references: bibliography``) naming no known work."""
-    from .data import load_schema, load_table, schema_path
-
-    for path in data_files:
-        columns = [c["name"] for c in load_schema(schema_path(path))["columns"]
-                   if c.get("references") == "bibliography"]
-        frame = load_table(path)
-        for name in columns:
-            for row, value in frame[name].items():
-                if isinstance(value, str) and value not in keys:
-                    raise DataError(path, f"column '{name}': {value!r} is not a key of {bib_names}",
-                                    "use the key of the work in the bibliography, or add the work",
-                                    line=int(row), column=list(frame.columns).index(name) + 1)
+# The columns of the data package's ``sources`` table (data/sources.csv) besides its key.
+SOURCE_COLUMNS = ("author", "title", "year", "url")
 
 
-def check(bib_path: Path, *, report: Path, sources: Iterable[Path], data_files: Iterable[Path] = (),
+def _plain(text: str) -> str:
+    """A BibTeX field as plain text: braces that protect case removed, whitespace collapsed."""
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def source_row(entry) -> dict[str, str]:
+    """What the ``sources`` table says of a work: author (or institution), title, year, URL, from its entry."""
+    authors = "; ".join(_plain(str(p)) for p in entry.persons.get("author", []))
+    fields = entry.fields
+    return {"author": authors or _plain(fields.get("institution", "")), "title": _plain(fields.get("title", "")),
+            "year": fields.get("year", fields.get("date", ""))[:4], "url": fields.get("url", "")}
+
+
+def check_sources_table(path: Path, entries: dict, bib_names: str) -> None:
+    """Raise DataError for a row of the data's ``sources`` table that is not its bibliography entry's word for word."""
+    from .data import read_text
+
+    with io.StringIO(read_text(path), newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        for number, row in enumerate(reader, start=2):
+            key = row.get("key") or ""
+            if key not in entries:
+                raise DataError(path, f"column 'key': {key!r} is not a key of {bib_names}",
+                                "add the work to the bibliography, or correct the key", line=number, column=1)
+            for name, value in source_row(entries[key]).items():
+                if name in header and (row.get(name) or "") != value:
+                    raise DataError(path, f"column '{name}': {row.get(name)!r} is not what the entry {key!r} says",
+                                    f"write {value!r} (from {bib_names}), or correct the entry", line=number,
+                                    column=header.index(name) + 1)
+
+
+def check(bib_path: Path, *, report: Path, sources: Iterable[Path], sources_table: Path | None = None,
           provenance_bib: Path | None = None) -> BibliographyData:
     """Run every check; return the parsed bibliography when all pass."""
     bib = parse(bib_path)
@@ -149,8 +171,9 @@ def check(bib_path: Path, *, report: Path, sources: Iterable[Path], data_files: 
         raise BibliographyError(bib_path, f"entry '{uncited[0]}' is neither cited nor listed in nocite",
                                 "cite it, add it to nocite in report.qmd, or remove it",
                                 line=_entry_line(bib_path.read_text(encoding="utf-8"), uncited[0]))
-    provenance_keys = keys | (set(parse(provenance_bib).entries) if provenance_bib else set())
+    entries = dict(bib.entries) | (dict(parse(provenance_bib).entries) if provenance_bib else {})
     names = bib_path.name + (f" or {provenance_bib}" if provenance_bib else "")
-    check_provenance(data_files, provenance_keys, names)
+    if sources_table is not None:
+        check_sources_table(sources_table, entries, names)
     log.info("%s: %d entries, all cited, all complete", bib_path, len(bib.entries))
     return bib

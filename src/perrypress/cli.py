@@ -75,14 +75,26 @@ def cmd_variables(args: argparse.Namespace) -> None:
     write_variables(compute(config["variables"], root=root, alt_texts=alts), Path(args.out))
 
 
+def cmd_check_data(args: argparse.Namespace) -> None:
+    """Validate the data package with frictionless; write ``--out`` (each file and its rows) when it passes."""
+    from .config import data_files, data_package
+    from .data_package import check_package
+
+    config, root = _config(args), Path(args.root)
+    counts = check_package(root / data_package(config), data_files=[root / p for p in data_files(config)])
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("".join(f"{path}: {rows} rows, valid\n" for path, rows in counts), encoding="utf-8")
+
+
 def cmd_check_bib(args: argparse.Namespace) -> None:
     """Check the bibliography against the sources; touch ``--out`` when it passes."""
     from .bibliography import check
-    from .config import data_files
+    from .config import data_package
+    from .data_package import SOURCES, resource_path
 
     config, root = _config(args), Path(args.root)
     check(root / config["bibliography"], report=root / config["report"],
-          sources=[Path(p) for p in args.sources], data_files=[root / p for p in data_files(config)],
+          sources=[Path(p) for p in args.sources], sources_table=resource_path(root / data_package(config), SOURCES),
           provenance_bib=root / config["provenance_bibliography"])
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("ok\n", encoding="utf-8")
@@ -294,6 +306,10 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p = sub.add_parser("variables", help="write _variables.yml")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_variables)
+
+    p = sub.add_parser("check-data", help="validate the data package (data/datapackage.json) with frictionless")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_check_data)
 
     p = sub.add_parser("check-bib", help="check references.bib")
     p.add_argument("--out", required=True)

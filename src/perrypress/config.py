@@ -61,6 +61,13 @@ def data_files(config: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(names + list(config["variables"].values())))
 
 
+def data_package(config: dict[str, Any]) -> str:
+    """The data package that describes the configured data files: ``datapackage.json`` in their folder."""
+    from .data_package import DESCRIPTOR
+
+    return (Path(data_files(config)[0]).parent / DESCRIPTOR).as_posix()
+
+
 def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read, merge ``overrides`` into, and validate the configuration file of the project at ``root``."""
     try:

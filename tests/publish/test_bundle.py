@@ -6,19 +6,22 @@ import hashlib
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pybtex.database import parse_file
 
 from perrypress.citation import read_metadata
 from perrypress.config import data_files, load_config
+from perrypress.data_package import resource_of
 from perrypress.errors import BuildError, DocumentError
 from perrypress.publish.bundle import assemble, check_manifest
 
 from .bundles import bundle_of, publish, record
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def files_of(bundle: Path) -> dict[str, str]:
@@ -153,6 +156,32 @@ def test_each_table_and_figure_links_to_its_data(released: Any, bundle: Path) ->
         note = re.search(r'<p class="data-note">(.*?)</p>', after, flags=re.S)
         assert note and f'href="data/{name}"' in note.group(1), anchor
         assert (bundle / "data" / name).exists()
-        source = " ".join(str(yaml.safe_load(
-            (released.root / spec["data"].replace(".csv", ".schema.yaml")).read_text(encoding="utf-8"))["source"]).split())
+        source = " ".join(resource_of(released.root / spec["data"])["sources"][0]["title"].split())
         assert html.unescape(note.group(1)).count(source) == 1, (anchor, note.group(1))
+
+
+def test_bundle_package_is_cut_from_the_repository_package(tmp_path: Path) -> None:
+    """The bundle's package is data/datapackage.json's resources for the given files plus sources, renamed, valid."""
+    from frictionless import Package
+
+    from perrypress.data_package import load_descriptor
+    from perrypress.publish.datapackage import write_package
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("geometry"))
+    # As a spreadsheet saves it: byte-order mark, CRLF, a trailing blank row.
+    regions = data / "regions.csv"
+    regions.write_bytes(b"\xef\xbb\xbf" + (regions.read_text(encoding="utf-8") + ",,,,,,\n").replace("\n", "\r\n").encode())
+    runs = []
+    for out in (tmp_path / "one", tmp_path / "two"):
+        package = write_package([regions, data / "statistics.csv"], out_dir=out, name="slug", title="Title")
+        runs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert runs[0] == runs[1], "two runs differ"
+    assert [r["name"] for r in package["resources"]] == ["regions", "statistics", "sources"]
+    assert (package["name"], package["title"]) == ("slug", "Title")
+    source = {r["name"]: r for r in load_descriptor(data / "datapackage.json")["resources"]}
+    assert package["resources"][0]["schema"] == source["regions"]["schema"]
+    assert package["licenses"] == load_descriptor(data / "datapackage.json")["licenses"]
+    assert not runs[0]["regions.csv"].startswith(b"\xef\xbb\xbf") and b",,,," not in runs[0]["regions.csv"]
+    report = Package(str(tmp_path / "one" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "note"])

@@ -7,7 +7,9 @@ rule check_bibliography:
         # re-checks the section's citations itself (src/perrypress/documents.py).
         sections=ancient(SECTIONS),
         tables=table_outputs(),
-        data=data_files(config),
+        # The works the data cite (data/sources.csv), checked against the bibliographies.
+        package=DATA_PACKAGE,
+        sources_table=sources_table(),
         provenance=config["provenance_bibliography"],
         code=code("bibliography"),
     output:

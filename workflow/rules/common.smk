@@ -2,7 +2,8 @@
 import sys
 from pathlib import Path
 
-from perrypress.config import data_files
+from perrypress.config import data_files, data_package
+from perrypress.data_package import SOURCES, resource_files, resource_path
 
 BUILD = "_build"
 # The editions readers open: replaced only by a successful build (rules/editions.smk).
@@ -14,6 +15,14 @@ FILTERS = sorted(str(p) for p in Path("pandoc/filters").rglob("*.lua"))
 PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html", ".js"})
 # The package modules each step runs: editing one reruns the steps that use it.
 PACKAGE = "src/perrypress"
+
+
+# The data package: every CSV's Table Schema, licence and source (data/datapackage.json).
+DATA_PACKAGE = data_package(config)
+# Steps that read data run after the package's validation (rules/data.smk), so they never see a bad
+# cell. Not ancient(): Snakemake 9 then skips re-checking the steps downstream of check_data and would
+# leave a changed table stale; the price is that a change to one CSV reruns every step that reads data.
+DATA_CHECKED = f"{BUILD}/checks/data.ok"
 
 
 # The words the editions print, one table per language (src/perrypress/labels.py).
@@ -47,17 +56,27 @@ def figure_outputs():
     return [f"figures/{slug}.{fmt}" for slug in config["figures"] for fmt in FIGURE_FORMATS]
 
 
+def package_files():
+    """The files of every resource of the data package."""
+    return resource_files(Path(DATA_PACKAGE))
+
+
+def sources_table():
+    """The package's table of the works the data cite (data/sources.csv), which the bibliography check reads."""
+    path = resource_path(Path(DATA_PACKAGE), SOURCES)
+    return [str(path)] if path else []
+
+
 def table_data(wildcards):
-    """The data files one table is made from."""
+    """The data files one table is made from, and the package that describes them."""
     spec = config["tables"][wildcards.slug]
-    return [spec["data"], spec["data"].replace(".csv", ".schema.yaml")] + (
-        [spec["notes"], spec["notes"].replace(".csv", ".schema.yaml")] if "notes" in spec else [])
+    return [spec["data"]] + ([spec["notes"]] if "notes" in spec else []) + [DATA_PACKAGE]
 
 
 def figure_data(wildcards):
     """The data and geometry files one figure is drawn from."""
     spec = config["figures"][wildcards.slug]
-    return [spec["data"], spec["countries"], spec["geometry"]]
+    return [spec["data"], spec["countries"], spec["geometry"], DATA_PACKAGE]
 
 
 def edition_inputs(wildcards):

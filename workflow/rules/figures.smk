@@ -15,6 +15,7 @@ rule figure:
     """Draw a figure from its data: SVG (HTML, PDF), PDF, and PNG at 300 dpi (DOCX)."""
     input:
         figure_data,
+        checked=DATA_CHECKED,
         fonts=rules.figure_fonts.output.fonts,
         code=code("figure_regions", "data"),
         config="config/config.yaml",

@@ -2,6 +2,7 @@ rule table:
     """Write a table (caption, notes, source line) from its CSV as a Markdown include."""
     input:
         table_data,
+        checked=DATA_CHECKED,
         code=code("tables", "markdown", "data"),
         config="config/config.yaml",
     output:

@@ -3,6 +3,8 @@ rule variables:
     input:
         data=list(config["variables"].values()),
         figures=[spec["data"] for spec in config["figures"].values()],
+        package=DATA_PACKAGE,
+        checked=DATA_CHECKED,
         code=code("variables", "data", "figure_regions"),
         config="config/config.yaml",
     output:

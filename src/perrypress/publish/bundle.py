@@ -152,9 +152,7 @@ def assemble(config: dict[str, Any], *, root: Path) -> Path:
         index = staging / editions["html"]
         index.write_text(link_data(index.read_text(encoding="utf-8"), config, root=root, folder=DATA), encoding="utf-8")
         data_dir = staging / DATA
-        write_package([root / p for p in data_files(config)], out_dir=data_dir, name=slug, title=work.full_title,
-                      licence=config["publish"]["data_licence"],
-                      bibliographies=[root / config["bibliography"], root / config["provenance_bibliography"]])
+        write_package([root / p for p in data_files(config)], out_dir=data_dir, name=slug, title=work.full_title)
         figures = {}
         for figure in config["figures"]:
             for fmt in ("svg", "png"):

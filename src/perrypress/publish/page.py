@@ -6,16 +6,17 @@ import html
 from pathlib import Path
 from typing import Any
 
-from ..data import cited_pages, load_schema, load_table, schema_path
+from ..data import cited_pages, load_table
+from ..data_package import resource_of
 from ..errors import BuildError
 
 
 def data_note(csv_path: Path, *, folder: str) -> str:
     """The line under a table or figure: 'Data: <a>name.csv</a>. Source: …; pages cited: …'."""
-    schema = load_schema(schema_path(csv_path))
+    resource = resource_of(csv_path)
     frame = load_table(csv_path)
     has_pages = any(str(v).strip() for c in frame.columns if c.endswith("_page") for v in frame[c].dropna())
-    source = " ".join(str(schema.get("source", "")).split())
+    source = "; ".join(" ".join(str(s.get("title", "")).split()) for s in resource.get("sources", []))
     text = f'Data: <a href="{folder}/{html.escape(csv_path.name)}">{html.escape(csv_path.name)}</a>'
     text += f" (CSV; described in {folder}/datapackage.json)."
     if source:

@@ -6,7 +6,6 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 
 @dataclass
@@ -35,11 +34,14 @@ def read_rows(path: Path) -> list[list[str]]:
 
 
 def schema_key(data: Path) -> list[str]:
-    """The key columns declared in the data file's schema (``key:``), if any."""
-    schema = data.with_name(data.name.replace(".csv", ".schema.yaml"))
-    if not schema.exists():
+    """The primary key of the data file's resource in the data package beside it, if any."""
+    from ..data_package import primary_key, resource_of
+    from ..errors import DataError
+
+    try:
+        return primary_key(resource_of(data))
+    except DataError:
         return []
-    return list((yaml.safe_load(schema.read_text(encoding="utf-8")) or {}).get("key") or [])
 
 
 def diff_rows(old: list[list[str]], new: list[list[str]], *, key: list[str], file: str) -> TableDiff:
