@@ -112,8 +112,11 @@ def test_editing_a_module_reruns_its_steps(built_copy: Project) -> None:
 
 
 def test_rule_figure_formats_match_the_module() -> None:
-    """The figure rule declares exactly the formats the drawing module writes."""
-    from perrypress.figure_regions import FORMATS
+    """The figure rule declares exactly the formats the drawing modules write."""
+    from perrypress.figures import FORMATS
+    from perrypress.figures.style import FORMATS as SAVED
+
+    assert FORMATS == SAVED
 
     common = (Path(__file__).resolve().parents[1] / "workflow" / "rules" / "common.smk").read_text(encoding="utf-8")
     declared = re.search(r"^FIGURE_FORMATS = \[(.*)\]$", common, flags=re.M).group(1)

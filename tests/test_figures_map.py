@@ -1,4 +1,4 @@
-"""Tests for perrypress.figure_regions: Figure 1, the world map of the UNODC regions."""
+"""Tests for perrypress.figures.map: the map kind, drawn from Figure 1's data (the world map by region)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch
+from perrypress.figures.map import alt_text, draw_regions, region_colour, region_hatch
 from perrypress.fonts import static_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ class TestOutputs:
             import sys
             from pathlib import Path
             sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
-            from test_figure_regions import draw, read
+            from test_figures_map import draw, read
             fonts = [Path(p) for p in {[str(f) for f in fonts]!r}]
             draw(Path({str(tmp_path / "there")!r}), read("regions.csv"), read("country-regions.csv"), fonts)
             """
