@@ -160,3 +160,13 @@ def test_the_papers_map_draws_as_before(tmp_path: Path, figure_fonts: list[Path]
                  anchors=spec["anchors"])
     for fmt in via_kind:
         assert via_kind[fmt].read_bytes() == direct[fmt].read_bytes(), fmt
+
+
+def test_numbers_print_as_the_paper_prints_them() -> None:
+    """Whole numbers without '.0', the configured decimal mark, the unit after a non-breaking space, no rounding."""
+    from perrypress.figures.style import number
+
+    assert number(3.0, unit="%") == "3\u00a0%"
+    assert number(2.5, unit="%", decimal_mark=",") == "2,5\u00a0%"
+    assert number(12345.5) == "12345.5" and number(0.1 + 0.2) == "0.3"
+    assert number(2.5, unit="%", space=" ") == "2.5 %"

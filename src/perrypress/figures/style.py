@@ -135,7 +135,8 @@ def save(fig: Figure, outputs: Mapping[str, Path]) -> None:
 
 def number(value: float, *, unit: str = "", decimal_mark: str = ".", space: str = "\u00a0") -> str:
     """A value as the figures print it: no trailing '.0', the paper's decimal mark, then its unit after ``space``."""
-    text = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
+    # Ten significant digits: 12345.5 stays 12345.5 (":g" would round it), 0.1 + 0.2 prints as 0.3.
+    text = f"{int(value)}" if float(value).is_integer() else f"{float(value):.10g}"
     if decimal_mark != ".":
         text = text.replace(".", decimal_mark)
     return f"{text}{space}{unit}" if unit else text
