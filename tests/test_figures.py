@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import ROOT, figure_specs
 from perrypress.config import load_config
 from perrypress.errors import ConfigError
-from perrypress.figures import KINDS, alt_text, draw, kind_module
+from perrypress.figures import FORMATS, KINDS, alt_text, draw, kind_module
 
 CONFIG = ROOT / "config" / "config.yaml"
 CHARTS = figure_specs()
@@ -170,3 +170,30 @@ def test_numbers_print_as_the_paper_prints_them() -> None:
     assert number(2.5, unit="%", decimal_mark=",") == "2,5\u00a0%"
     assert number(12345.5) == "12345.5" and number(0.1 + 0.2) == "0.3"
     assert number(2.5, unit="%", space=" ") == "2.5 %"
+
+
+@pytest.mark.slow
+def test_a_bar_and_a_line_chart_build_into_the_editions(built_copy) -> None:
+    """Declared in config with their CSVs and placed in a section, the charts are drawn by the workflow and their
+    alt text (from the data) reaches the HTML edition, without a change to the code."""
+    import shutil
+
+    import yaml
+
+    root = built_copy.root
+    config_path = root / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    for slug in ("bar", "line"):
+        for suffix in (".csv", ".schema.yaml"):
+            shutil.copy(ROOT / "tests" / "fixtures" / "figures" / f"{slug}{suffix}", root / "data" / f"{slug}{suffix}")
+        config["figures"][f"{slug}-chart"] = {**CHARTS[slug], "data": f"data/{slug}.csv"}
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    section = sorted((root / "sections").glob("*.qmd"))[-1]
+    section.write_text(section.read_text(encoding="utf-8") + "".join(
+        f'\n\n![Chart {slug}](/figures/{slug}-chart){{#fig-{slug}-chart fig-alt="{{{{< var figures.{slug}-chart.alt >}}}}"}}\n'
+        for slug in ("bar", "line")), encoding="utf-8")
+    built_copy.snakemake()
+    for slug in ("bar", "line"):
+        assert {p.name for p in (root / "figures").glob(f"{slug}-chart.*")} == {f"{slug}-chart.{f}" for f in FORMATS}
+    html = built_copy.edition("html").read_text(encoding="utf-8")
+    assert "Sin valor: Lima 2023." in html and "Sur: 2019 5, 2020 6, 2021 7, 2022 7,5." in html
