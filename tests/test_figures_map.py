@@ -193,3 +193,11 @@ def test_legend_words_come_from_the_caller(tmp_path: Path, regions: pandas.DataF
         draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts,
                      outputs={"svg": tmp_path / f"{name}.svg"}, legend=legend, source_line=SOURCE_LINE)
     assert (tmp_path / "a.svg").read_bytes() != (tmp_path / "b.svg").read_bytes()
+
+
+def test_decimal_mark_is_the_papers(regions: pandas.DataFrame) -> None:
+    """A paper that writes decimal commas gets them in the alt text (and the figure) from decimal_mark."""
+    changed = regions.copy()
+    changed.loc[changed["slug"] == "all_regions", "share_pct"] = 2.5
+    assert "Globally 2.5 %" in alt_text(changed, lead=ALT, words=ALT_WORDS)
+    assert "Globally 2,5 %" in alt_text(changed, lead=ALT, words=ALT_WORDS, decimal_mark=",")

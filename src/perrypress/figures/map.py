@@ -83,9 +83,9 @@ def region_hatch(flag: str) -> str | None:
     return "//////" if flag == "substitute-zero" else None
 
 
-def _pct(value: float) -> str:
+def _pct(value: float, decimal_mark: str = ".") -> str:
     """Format a percentage as the paper does: an integer when whole, then a non-breaking space and %."""
-    return style.number(value, unit="%")
+    return style.number(value, unit="%", decimal_mark=decimal_mark)
 
 
 def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, outputs: Mapping[str, Path]) -> None:
@@ -141,12 +141,13 @@ def draw_regions(
     source_line: str,
     legend: Mapping[str, str],
     anchors: Anchors | None = None,
+    decimal_mark: str = ".",
 ) -> None:
     """Draw the map and save it to each requested format ("svg", "pdf", "png").
 
     ``legend`` gives the legend's words: "scale" (the colour bar's title), "no_data" and "substitute"
     (the keys for regions without a value and for a substitute 0 %). ``anchors`` place the regions'
-    value labels (a region without one is shaded but not labelled).
+    value labels (a region without one is shaded but not labelled). ``decimal_mark`` is the paper's.
     """
     missing = [k for k in LEGEND_KEYS if not legend.get(k)]
     if missing:
@@ -155,19 +156,20 @@ def draw_regions(
     family, text_weight, emphasis_weight = style.register_fonts(font_files)
     style.check_glyphs(_figure_texts(regions, source_line, legend), font_files)
     with matplotlib.rc_context(style.house_rc(family, text_weight)):
-        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend, anchors or {})
+        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend, anchors or {},
+                            decimal_mark)
         style.save(fig, outputs)
 
 
 def _figure_texts(regions: pandas.DataFrame, source_line: str, legend: Mapping[str, str]) -> list[str]:
     """Return every string the figure writes, so their glyphs can be checked before drawing."""
-    texts = [source_line, *legend.values(), ": 0123456789.\u00a0%"]
+    texts = [source_line, *legend.values(), ": 0123456789.,\u00a0%"]
     return texts + [str(r) for r in regions["region"]]
 
 
 def _build_figure(
     regions: pandas.DataFrame, countries: pandas.DataFrame, shp: Path, source_line: str, emphasis_weight: int,
-    legend: Mapping[str, str], anchors: Anchors,
+    legend: Mapping[str, str], anchors: Anchors, decimal_mark: str = ".",
 ) -> Figure:
     """Lay out the map, its value labels, the legend and the source line."""
     by_region = {row.region: row for row in regions.itertuples(index=False)}
@@ -223,16 +225,16 @@ def _build_figure(
         if pandas.isna(row.share_pct) or row.region not in anchors:
             continue
         _label_region(ax, row.region, anchors[row.region], float(row.share_pct), region_colour(float(row.share_pct), row.flag, vmax=vmax),
-                      emphasis_weight)
+                      emphasis_weight, decimal_mark)
 
-    _draw_legend(fig, box, regions, vmax, legend)
+    _draw_legend(fig, box, regions, vmax, legend, decimal_mark)
     fig.text(0.12 / WIDTH_IN, (source_h * 0.5) / height, source_line, ha="left", va="center", fontsize=6.3,
              color=MUTED_COLOUR, wrap=True)
     return fig
 
 
 def _label_region(ax: matplotlib.axes.Axes, region: str, anchor: Mapping[str, Sequence[float]], share: float,
-                  fill: str, emphasis_weight: int) -> None:
+                  fill: str, emphasis_weight: int, decimal_mark: str = ".") -> None:
     """Write a region's name and value at its anchor, with a leader line when the label sits outside it."""
     (lon, lat), target = anchor["label"], anchor.get("leader")
     lx, ly = (float(v[0]) for v in equal_earth(np.array([lon]), np.array([lat])))
@@ -248,11 +250,11 @@ def _label_region(ax: matplotlib.axes.Axes, region: str, anchor: Mapping[str, Se
     halo = [patheffects.withStroke(linewidth=2.0, foreground=halo_colour)]
     common = {"xy": (lx, ly), "textcoords": "offset points", "ha": "center", "color": colour, "path_effects": halo}
     ax.annotate(region, xytext=(0, 0.8), va="bottom", fontsize=6.6, **common)
-    ax.annotate(_pct(share), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
+    ax.annotate(_pct(share, decimal_mark), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
 
 
 def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, float]], regions: pandas.DataFrame,
-                 vmax: float, legend: Mapping[str, str]) -> None:
+                 vmax: float, legend: Mapping[str, str], decimal_mark: str = ".") -> None:
     """Draw the colour scale (with the global share marked) and the two special-case keys."""
     left, bar_w = 0.25, 2.75
     fig.text(*box(left, 0.97, 0, 0)[:2], legend["scale"], ha="left", va="top", fontsize=6.8)
@@ -261,7 +263,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
     step = 2.0 if vmax <= 10 else 5.0
     ticks = np.arange(0.0, vmax + step / 2, step)
     cax.set_xticks(ticks)
-    cax.set_xticklabels([_pct(v) for v in ticks], fontsize=6.5)
+    cax.set_xticklabels([_pct(v, decimal_mark) for v in ticks], fontsize=6.5)
     cax.tick_params(length=2.0, width=0.5, pad=1.5, colors=TEXT_COLOUR)
     cax.minorticks_off()
     for spine in cax.spines.values():
@@ -273,7 +275,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         above = cax.get_xaxis_transform() + ScaledTranslation(0.0, 2.4 / 72.0, fig.dpi_scale_trans)
         cax.plot([g], [1.0], marker="v", markersize=4.0, color=TEXT_COLOUR, clip_on=False, transform=above,
                  markeredgewidth=0)
-        cax.annotate(f"{world.iloc[0]['region']}: {_pct(g)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
+        cax.annotate(f"{world.iloc[0]['region']}: {_pct(g, decimal_mark)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
                      textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
 
     kx = 3.45
@@ -289,7 +291,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
 
 
-def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) -> str:
+def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str], decimal_mark: str = ".") -> str:
     """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``.
 
     ``words`` (figures.<slug>.alt_words) say, in the paper's language, what a substitute value is
@@ -306,7 +308,7 @@ def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) 
     missing = missing[~missing.index.isin(substitutes.index)]
 
     def plain(value: float) -> str:
-        return _pct(value).replace("\u00a0", " ")
+        return _pct(value, decimal_mark).replace("\u00a0", " ")
 
     parts = [f"{r.region} {plain(float(r.share_pct))}" for r in stated.itertuples(index=False)]
     parts += [
@@ -332,7 +334,7 @@ def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Pat
     countries = read(root, spec, "countries", {"name", "region"})
     draw_regions(regions=regions, countries=countries, shapefile=root / spec["geometry"], font_files=font_files,
                  outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]),
-                 legend=spec["legend"], anchors=spec.get("anchors"))
+                 legend=spec["legend"], anchors=spec.get("anchors"), decimal_mark=spec.get("decimal_mark", "."))
 
 
 def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
@@ -340,4 +342,4 @@ def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
     from .frames import read
 
     regions = read(root, spec, "data", {"slug", "region", "share_pct", "flag"})
-    return alt_text(regions, lead=spec["alt"], words=spec["alt_words"])
+    return alt_text(regions, lead=spec["alt"], words=spec["alt_words"], decimal_mark=spec.get("decimal_mark", "."))
