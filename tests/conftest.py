@@ -132,3 +132,36 @@ def add_stand_in_photographs(root: Path) -> list[Path]:
                 Image.new("RGB", (600, 400), (120, 130, 140)).save(path, quality=80)
                 written.append(path)
     return written
+
+
+@pytest.fixture(scope="session")
+def figure_fonts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Static Regular and SemiBold instances of the packaged Source Sans 3 (the figures' fonts), made once."""
+    import fontpkg_source_sans_3
+
+    from perrypress.fonts import static_fonts
+
+    return static_fonts(sorted((fontpkg_source_sans_3.ROOT / "files").glob("*.ttf")), tmp_path_factory.mktemp("fonts"))
+
+
+FIGURE_FIXTURES = ROOT / "tests" / "fixtures" / "figures"
+
+
+def figure_specs() -> dict:
+    """The bar and line charts of tests/fixtures/figures/config.yaml, checked against the project's schema."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config["figures"] = yaml.safe_load((FIGURE_FIXTURES / "config.yaml").read_text(encoding="utf-8"))
+    return config["figures"] if _valid(config) else {}
+
+
+def _valid(config: dict) -> bool:
+    """Whether ``config`` passes the project's configuration schema (raises ConfigError if not)."""
+    import yaml
+
+    from perrypress.config import validate
+
+    validate(config, path=ROOT / "config" / "config.yaml", text=yaml.safe_dump(config),
+             schema=ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    return True

@@ -198,7 +198,8 @@ class TestLayout:
         from perrypress.data import load_table
 
         spec = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["tables"][name]
-        header = normalise(list(spec["columns"].values())[-1])
+        last = list(spec["columns"].values())[-1]
+        header = normalise(last if isinstance(last, str) else last["header"])
         frame = load_table(ROOT / spec["data"])
         longest = max(spec["columns"], key=lambda c: frame[c].astype(str).str.len().mean())
         start = next(i for i, p in enumerate(pages) if header in normalise(p))

@@ -1,4 +1,4 @@
-"""Tables: generated from data as Markdown includes; data cells are text, never markup."""
+"""Tables: generated from data as Markdown includes, shaped by configuration; data cells are text, never markup."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT, run_pandoc
 from perrypress.config import load_config
+from perrypress.errors import ConfigError, DataError
 from perrypress.markdown import escape
 from perrypress.tables import render_table
 
@@ -130,3 +131,124 @@ def test_bad_locator_names_its_row() -> None:
         citation("unodc2022", "p. 48", path="data/x.csv", row=3)
     with pytest.raises(DataError, match=r"^data/x\.csv:4: 'unodc 2022' is not a citation key — "):
         citation("unodc 2022", "48", path="data/x.csv", row=4)
+
+
+# A table shaped by configuration only, from a CSV written for the tests (no renderer of its own).
+SCHEMA = """columns:
+  - {name: city, type: string, required: true}
+  - {name: rate, type: number}
+  - {name: status, type: string}
+  - {name: mark, type: string}
+  - {name: extra, type: string}
+  - {name: source_key, type: string, required: true}
+  - {name: source_page, type: integer}
+"""
+ROWS = "city,rate,status,mark,extra,source_key,source_page\nQuito,4.5,ok,*,tras la nota,kara2017,12\nLima,,none,,,kara2017,30\n"
+SPEC = {
+    "data": "data/cities.csv",
+    "caption": "Ciudades",
+    "columns": {
+        "city": {"header": "Ciudad", "cell": ["city", "mark"]},
+        "rate": "Tasa",
+        "status": {"header": "Estado", "labels": {"ok": "Dato publicado", "none": "Sin dato"}},
+        "note": {"header": "Fuente", "cell": [{"text": "Según "}, {"cite": "source_key", "page": "source_page"},
+                                              {"column": "extra", "before": " (", "after": ")"}]},
+    },
+    "widths": {"city": 30, "rate": 10, "status": 30, "note": 30},
+    "source": "Fuente: informe, págs. {pages}.",
+}
+
+
+def cities(tmp_path: Path, spec: dict | None = None, *, notes: str | None = None) -> str:
+    """Render SPEC (or ``spec``) over the test CSV written to tmp_path."""
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "cities.csv").write_text(ROWS, encoding="utf-8")
+    (tmp_path / "data" / "cities.schema.yaml").write_text(SCHEMA, encoding="utf-8")
+    if notes is not None:
+        (tmp_path / "data" / "cities-notes.csv").write_text(notes, encoding="utf-8")
+        (tmp_path / "data" / "cities-notes.schema.yaml").write_text(
+            "columns:\n  - {name: mark, type: string}\n  - {name: note, type: string}\n", encoding="utf-8")
+    return render_table("cities", spec or SPEC, root=tmp_path)
+
+
+class TestShapeFromConfig:
+    """One renderer: the columns, cells, labels, notes and source line are the configuration's."""
+
+    def test_headers_and_widths_follow_the_config(self, tmp_path: Path) -> None:
+        """Headers in the configured order, separator dashes in the configured proportions."""
+        text = cities(tmp_path)
+        assert "| Ciudad | Tasa | Estado | Fuente |" in text
+        separator = next(line for line in text.splitlines() if line.startswith("|-"))
+        assert [len(d) for d in separator.strip("|").split("|")] == [30, 10, 30, 30]
+
+    def test_cells_compose_columns_citations_and_words(self, tmp_path: Path) -> None:
+        """A cell joins its parts in turn: value and mark; fixed words, a citation with its page, a column's words."""
+        text = cities(tmp_path)
+        assert "| Quito\\* | 4\\.5 | Dato publicado | Según [@kara2017, 12] \\(tras la nota\\) |" in text
+
+    def test_an_empty_column_adds_nothing(self, tmp_path: Path) -> None:
+        """An empty value adds neither itself nor its before/after words; a number cell may be empty."""
+        assert "| Lima |  | Sin dato | Según [@kara2017, 30] |" in cities(tmp_path)
+
+    def test_source_line_pages_come_from_the_data(self, tmp_path: Path) -> None:
+        """{pages} in the source line is filled with the pages the data's *_page column cites."""
+        assert "Fuente\\: informe\\, págs\\. 12 and 30\\." in cities(tmp_path)
+
+    def test_notes_follow_the_table(self, tmp_path: Path) -> None:
+        """A notes file gives one paragraph per row, composed as `note` says, after the caption."""
+        spec = {**SPEC, "notes": "data/cities-notes.csv", "note": ["mark", {"text": " "}, "note"]}
+        text = cities(tmp_path, spec, notes="mark,note\n*,Dato provisional.\n")
+        assert text.index("::: table-notes\n\\* Dato provisional\\.\n:::") > text.index(": Ciudades {#tbl-cities}")
+
+    def test_a_column_the_file_lacks_is_a_data_error(self, tmp_path: Path) -> None:
+        """A column the configuration names but the file lacks is named, with the file and the columns it has."""
+        spec = {**SPEC, "columns": {**SPEC["columns"], "population": "Población"}}
+        with pytest.raises(DataError, match=r"^data/cities\.csv:1: no column 'population', which "
+                                            r"tables\.cities\.columns\.population names — use one of its columns \(city"):
+            cities(tmp_path, spec)
+
+    def test_a_part_must_name_one_thing(self, tmp_path: Path) -> None:
+        """A cell part with both a column and fixed words is a ConfigError naming the part."""
+        spec = {**SPEC, "columns": {"city": {"header": "Ciudad", "cell": [{"column": "city", "text": "x"}]}}}
+        with pytest.raises(ConfigError, match=r"tables\.cities\.columns\.city\.cell\[0\]: a part names column and text"):
+            cities(tmp_path, spec)
+
+    def test_a_bad_page_names_its_row(self, tmp_path: Path) -> None:
+        """A citation key that is not one names the file and row (the project's DataError form)."""
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "cities.csv").write_text(ROWS.replace("Lima,,none,,,kara2017", "Lima,,none,,,kara 2017"))
+        (tmp_path / "data" / "cities.schema.yaml").write_text(SCHEMA, encoding="utf-8")
+        with pytest.raises(DataError, match=r"^data/cities\.csv:3: 'kara 2017' is not a citation key"):
+            render_table("cities", SPEC, root=tmp_path)
+
+
+def test_the_papers_tables_are_configuration() -> None:
+    """No table declares a kind: every table, this paper's included, is drawn by the one renderer."""
+    assert not any("kind" in spec for spec in CONFIG["tables"].values())
+
+
+def test_figure_data_labels_spell_out_flags() -> None:
+    """The regions-data table shows the configured words for each flag value, not the value."""
+    text = render_table("regions-data", CONFIG["tables"]["regions-data"], root=ROOT)
+    assert "not\\-stated" not in text and "| 3 |  |" in text
+
+
+def variant(tmp_path: Path, old: str, new: str) -> Path:
+    """The project's configuration with ``old`` replaced by ``new``."""
+    path = tmp_path / "config.yaml"
+    text = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_notes_without_note_shape_are_refused(tmp_path: Path) -> None:
+    """A table with notes must say how each note reads."""
+    with pytest.raises(ConfigError, match="'note' is a dependency of 'notes'"):
+        load_config(variant(tmp_path, "    note: [mark, note]\n", ""), root=ROOT)
+
+
+def test_a_misspelt_column_key_is_refused(tmp_path: Path) -> None:
+    """A column's map accepts header, cell and labels only."""
+    with pytest.raises(ConfigError, match="'cells' was unexpected"):
+        load_config(variant(tmp_path, "{header: Instrument, cell:", "{header: Instrument, cells:"), root=ROOT)

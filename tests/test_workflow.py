@@ -111,9 +111,22 @@ def test_editing_a_module_reruns_its_steps(built_copy: Project) -> None:
     assert "table" in jobs and "edition_pdf" in jobs and "figure" not in jobs
 
 
+def test_a_figure_reruns_only_for_its_own_kind(built_copy: Project) -> None:
+    """Editing the bar chart's module reruns nothing of a paper with only a map; editing the map's reruns the figure."""
+    with (built_copy.root / "src" / "perrypress" / "figures" / "bar.py").open("a", encoding="utf-8") as module:
+        module.write("\n# an edit\n")
+    assert dry_run_jobs(built_copy) == set()
+    with (built_copy.root / "src" / "perrypress" / "figures" / "map.py").open("a", encoding="utf-8") as module:
+        module.write("\n# an edit\n")
+    assert {"figure", "variables"} <= dry_run_jobs(built_copy)
+
+
 def test_rule_figure_formats_match_the_module() -> None:
-    """The figure rule declares exactly the formats the drawing module writes."""
-    from perrypress.figure_regions import FORMATS
+    """The figure rule declares exactly the formats the drawing modules write."""
+    from perrypress.figures import FORMATS
+    from perrypress.figures.style import FORMATS as SAVED
+
+    assert FORMATS == SAVED
 
     common = (Path(__file__).resolve().parents[1] / "workflow" / "rules" / "common.smk").read_text(encoding="utf-8")
     declared = re.search(r"^FIGURE_FORMATS = \[(.*)\]$", common, flags=re.M).group(1)

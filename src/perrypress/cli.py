@@ -50,28 +50,21 @@ def cmd_figure_fonts(args: argparse.Namespace) -> None:
 
 
 def cmd_figure(args: argparse.Namespace) -> None:
-    """Draw one figure in the configured formats, with the fonts of the figure_fonts step."""
-    from .data import load_table, source_line
-    from .figure_regions import FORMATS, draw_regions
+    """Draw one figure, of the kind its configuration declares, in every format, with the figure_fonts step's fonts."""
+    from .figures import draw
 
-    config, root = _config(args), Path(args.root)
-    spec = config["figures"][args.slug]
-    outputs = {fmt: Path(args.out_dir) / f"{args.slug}.{fmt}" for fmt in FORMATS}
-    draw_regions(regions=load_table(root / spec["data"]), countries=load_table(root / spec["countries"]),
-                 shapefile=root / spec["geometry"], font_files=sorted(Path(args.fonts).glob("*.[ot]tf")),
-                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]), legend=spec["legend"],
-                 anchors=spec.get("anchors"))
+    config = _config(args)
+    draw(args.slug, config["figures"][args.slug], root=Path(args.root), out_dir=Path(args.out_dir),
+         font_files=sorted(Path(args.fonts).glob("*.[ot]tf")))
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
-    """Write _variables.yml from the data files."""
-    from .data import load_table
-    from .figure_regions import alt_text
+    """Write _variables.yml from the data files, with each figure's alt text."""
+    from .figures import alt_text
     from .variables import compute, write_variables
 
     config, root = _config(args), Path(args.root)
-    alts = {slug: alt_text(load_table(root / spec["data"]), lead=spec["alt"], words=spec["alt_words"])
-            for slug, spec in config["figures"].items()}
+    alts = {slug: alt_text(slug, spec, root=root) for slug, spec in config["figures"].items()}
     write_variables(compute(config["variables"], root=root, alt_texts=alts), Path(args.out))
 
 

@@ -57,7 +57,7 @@ def validate(data: Any, *, path: Path, text: str, schema: Path) -> None:
 def data_files(config: dict[str, Any]) -> list[str]:
     """Every data file the configuration names (tables, figures, variables), once each, in order."""
     names = [spec[k] for spec in config["tables"].values() for k in ("data", "notes") if k in spec]
-    names += [spec[k] for spec in config["figures"].values() for k in ("data", "countries")]
+    names += [spec[k] for spec in config["figures"].values() for k in ("data", "countries") if k in spec]
     return list(dict.fromkeys(names + list(config["variables"].values())))
 
 

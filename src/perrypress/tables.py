@@ -1,82 +1,149 @@
-"""Turn the paper's data tables into Markdown includes with caption, notes and source."""
+"""Turn a paper's data tables into Markdown includes with caption, notes and source.
+
+A table's shape is its configuration (tables.<slug> in config/config.yaml), not code:
+its columns in order, each a header and the cell it shows — one data column, or
+parts composed in turn (columns, a citation from a key and a page column, fixed
+words) — with value labels (data value → words), relative widths, notes from a
+second CSV, and a source line whose {pages} the data's provenance columns fill.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .data import load_table, source_line
-from .errors import DataError
+from .errors import ConfigError, DataError
 from .markdown import citation, escape, pipe_table
 
 log = logging.getLogger(__name__)
 
+CONFIG = "config/config.yaml"
 
-def _cell(value: Any) -> str:
-    """Return a data value as escaped Markdown ('' for a missing value)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+
+def _missing(value: Any) -> bool:
+    """Whether a data value is an empty cell."""
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def _plain(value: Any) -> str:
+    """A data value as text: '' for an empty cell, a whole number without '.0'."""
+    if _missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return escape(str(value))
+    return str(value)
 
 
-def law_rows(spec: dict[str, Any], root: Path) -> tuple[list[list[str]], list[str]]:
-    """Rows of Table 1 (year, instrument + mark) and its notes."""
+def _cell(value: Any) -> str:
+    """Return a data value as escaped Markdown ('' for a missing value)."""
+    return escape(_plain(value))
+
+
+# What a table's cell may be made of (tables.<slug>.columns.<id>.cell, and tables.<slug>.note): a list of
+# parts, each a data column's name or a map naming one of these.
+PART_KEYS = ("column", "cite", "text")
+
+
+def _literal(text: str) -> str:
+    """Escape configured words for Markdown, keeping a leading or trailing space (a separator such as " ")."""
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() and text.strip() else ""
+    return lead + escape(text) + trail if text.strip() else lead
+
+
+def _labelled(value: Any, labels: dict[str, str]) -> Any:
+    """The configured words for a data value (labels: value → words), or the value itself."""
+    if not labels or _missing(value):
+        return value
+    return labels.get(_plain(value), value)
+
+
+def _parts(slug: str, where: str, parts: list[Any], *, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The parts of a cell as maps, shorthand expanded; a ConfigError for a part that names nothing or two things."""
+    out = []
+    for i, part in enumerate(parts):
+        part = {"column": part} if isinstance(part, str) else dict(part)
+        named = [k for k in PART_KEYS if k in part]
+        if len(named) != 1:
+            raise ConfigError(CONFIG, f"tables.{slug}.{where}[{i}]: a part names {' and '.join(named) or 'nothing'}",
+                              "give each part one of: a column's name, {column: …}, {cite: …, page: …}, {text: …}")
+        if "column" in part and labels and "labels" not in part:
+            part["labels"] = labels
+        out.append(part)
+    return out
+
+
+def _columns(slug: str, spec: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """The table's columns in order: (id, header, cell parts). A header alone shows the data column of that id."""
+    columns = []
+    for column_id, column in spec["columns"].items():
+        if isinstance(column, str):
+            columns.append((column_id, column, [{"column": column_id}]))
+            continue
+        cell = column.get("cell", [column_id])
+        columns.append((column_id, column["header"],
+                        _parts(slug, f"columns.{column_id}.cell", cell, labels=column.get("labels"))))
+    return columns
+
+
+def _check_columns(frame: pd.DataFrame, parts: list[dict[str, Any]], *, path: str, slug: str, where: str) -> None:
+    """A DataError when a part names a column the data file does not have."""
+    for part in parts:
+        for key in ("column", "cite", "page"):
+            name = part.get(key)
+            if name is not None and name not in frame.columns:
+                raise DataError(path, f"no column {name!r}, which tables.{slug}.{where} names",
+                                f"use one of its columns ({', '.join(frame.columns)}) in config/config.yaml", line=1)
+
+
+def compose(parts: list[dict[str, Any]], record: dict[str, Any], *, path: str, row: int) -> str:
+    """One cell's Markdown: each part's text in turn (an empty column adds nothing, not even its before/after)."""
+    text = ""
+    for part in parts:
+        if "text" in part:
+            text += _literal(part["text"])
+        elif "cite" in part:
+            page = record[part["page"]] if "page" in part else None
+            text += citation(record[part["cite"]], None if _missing(page) else page, path=path, row=row)
+        else:
+            value = _cell(_labelled(record[part["column"]], part.get("labels") or {}))
+            if value:
+                text += _literal(part.get("before", "")) + value + _literal(part.get("after", ""))
+    return text
+
+
+def _rows(slug: str, spec: dict[str, Any], root: Path) -> tuple[list[list[str]], list[str]]:
+    """The table's rows, cell by cell as its columns compose them, and its notes (one paragraph each)."""
     path = spec["data"]
     frame = load_table(root / path)
-    rows = [[_cell(r.year), _cell(r.instrument) + _cell(r.mark)] for r in frame.itertuples()]
+    columns = _columns(slug, spec)
+    for column_id, _, parts in columns:
+        _check_columns(frame, parts, path=path, slug=slug, where=f"columns.{column_id}")
+    rows = [[compose(parts, record, path=path, row=int(row)) for _, _, parts in columns]
+            for row, record in zip(frame.index, frame.to_dict("records"))]
     notes: list[str] = []
     if spec.get("notes"):
-        notes = [_cell(n.mark) + _cell(n.note) for n in load_table(root / spec["notes"]).itertuples()]
+        notes_frame = load_table(root / spec["notes"])
+        if not spec.get("note"):
+            raise ConfigError(CONFIG, f"tables.{slug}: notes are given but not how each reads",
+                              "add note: [the notes file's columns, in turn], e.g. note: [mark, note]")
+        parts = _parts(slug, "note", spec["note"])
+        _check_columns(notes_frame, parts, path=spec["notes"], slug=slug, where="note")
+        notes = [compose(parts, record, path=spec["notes"], row=int(row))
+                 for row, record in zip(notes_frame.index, notes_frame.to_dict("records"))]
     return rows, notes
-
-
-def structures_rows(spec: dict[str, Any], root: Path) -> tuple[list[list[str]], list[str]]:
-    """Rows of Table 2: structure, definition with its source note, percentage with its note."""
-    path = spec["data"]
-    frame = load_table(root / path)
-    rows = []
-    for r in frame.itertuples():
-        definition = _cell(r.definition) + citation(r.definition_key, r.definition_page, path=path, row=r.Index)
-        if _cell(r.definition_more):
-            definition += " " + _cell(r.definition_more)
-        percent = _cell(r.percent) + citation(r.percent_key, r.percent_page, path=path, row=r.Index)
-        rows.append([_cell(r.structure), definition, percent])
-    return rows, []
-
-
-def figure_data_rows(spec: dict[str, Any], root: Path) -> tuple[list[list[str]], list[str]]:
-    """Rows of a figure's data table, with flags spelled out by the config's labels."""
-    frame = load_table(root / spec["data"])
-    labels = spec.get("labels", {})
-    columns = list(spec["columns"])
-    rows = []
-    for record in frame.to_dict("records"):
-        rows.append([_cell(labels.get(record[c], record[c]) if c == "flag" else record[c]) for c in columns])
-    return rows, []
-
-
-RENDERERS: dict[str, Callable[[dict[str, Any], Path], tuple[list[list[str]], list[str]]]] = {
-    "law": law_rows,
-    "structures": structures_rows,
-    "figure_data": figure_data_rows,
-}
 
 
 def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
     """Return the Markdown include for the table ``slug`` described by ``spec``."""
-    rows, notes = RENDERERS[spec["kind"]](spec, root)
-    columns = list(spec["columns"])
-    header = [escape(spec["columns"][c]) for c in columns]
-    widths = [spec.get("widths", {}).get(c, 1) for c in columns]
-    if any(len(row) != len(header) for row in rows):
-        raise DataError(spec["data"], "the table's rows do not match its configured columns",
-                        "check 'columns' for this table in config/config.yaml")
+    rows, notes = _rows(slug, spec, root)
+    columns = _columns(slug, spec)
+    header = [escape(title) for _, title, _ in columns]
+    widths = [spec.get("widths", {}).get(column_id, 1) for column_id, _, _ in columns]
     # label: false gives no tbl- id, so the table is not numbered (a figure's data, shown in one edition only).
     # The tbl- label sits on the table's caption, and the wrapping div's id must not start with "tbl-":
     # Quarto's crossref (quarto-cli src/resources/filters/quarto-pre/parsefiguredivs.lua) turns a Div

@@ -22,12 +22,17 @@ _IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".snakemake", "__pyc
                                  "*.egg-info", "_variables.yml")
 
 
-def _ignore(directory: str, names: list[str]) -> set[str]:
-    """What copy_sources leaves out: build products, caches, and the generated figures."""
-    ignored = set(_IGNORE(directory, names))
-    if Path(directory).name == "figures":
-        ignored |= {n for n in names if n != "README.md"}
-    return ignored
+def _ignore(root: Path):
+    """What copy_sources leaves out: build products, caches, and the generated figures (root's figures/ only)."""
+    generated = (Path(root) / "figures").resolve()
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        ignored = set(_IGNORE(directory, names))
+        if Path(directory).resolve() == generated:
+            ignored |= {n for n in names if n != "README.md"}
+        return ignored
+
+    return ignore
 
 
 TEXT_SUFFIXES = {".html", ".md", ".svg", ".yml", ".typ", ".xml", ".csv"}
@@ -44,7 +49,7 @@ class Comparison:
 
 def copy_sources(root: Path, destination: Path) -> Path:
     """Copy the project's sources, not its build products, to ``destination``."""
-    shutil.copytree(root, destination, ignore=_ignore)
+    shutil.copytree(root, destination, ignore=_ignore(root))
     return destination
 
 

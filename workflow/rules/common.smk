@@ -35,8 +35,8 @@ def code(*modules):
 
 
 CLI = f'"{sys.executable}" -m perrypress.cli'
-# HTML and PDF editions, print, DOCX; the same as perrypress.figure_regions.FORMATS,
-# which is not imported here: the Snakefile must not load matplotlib.
+# HTML and PDF editions, print, DOCX; the same as perrypress.figures.FORMATS
+# (a test checks it), not imported so the Snakefile loads nothing of the package's.
 FIGURE_FORMATS = ["svg", "pdf", "png"]
 RELEASE = "--release" if config["mode"] == "release" else ""
 
@@ -73,10 +73,27 @@ def table_data(wildcards):
     return [spec["data"]] + ([spec["notes"]] if "notes" in spec else []) + [DATA_PACKAGE]
 
 
+# The configuration keys naming the files each kind of figure is drawn from.
+FIGURE_FILES = {"map": ["data", "countries", "geometry"], "bar": ["data"], "line": ["data"]}
+# The modules of src/perrypress/figures/ each kind of figure is drawn (and described) by.
+FIGURE_MODULES = {"map": ["map"], "bar": ["chart", "bar"], "line": ["chart", "line"]}
+
+
 def figure_data(wildcards):
-    """The data and geometry files one figure is drawn from."""
+    """The data (and, for a map, geometry) files one figure is drawn from."""
     spec = config["figures"][wildcards.slug]
-    return [spec["data"], spec["countries"], spec["geometry"], DATA_PACKAGE]
+    return [spec[key] for key in FIGURE_FILES[spec["kind"]]] + [DATA_PACKAGE]
+
+
+def figure_code(kinds):
+    """The package modules that draw and describe figures of these kinds."""
+    modules = ["__init__", "style", "frames"] + [m for kind in sorted(set(kinds)) for m in FIGURE_MODULES[kind]]
+    return code("data", *(f"figures/{m}" for m in dict.fromkeys(modules)))
+
+
+def figure_modules(wildcards):
+    """The package modules one figure is drawn by."""
+    return figure_code([config["figures"][wildcards.slug]["kind"]])
 
 
 def edition_inputs(wildcards):

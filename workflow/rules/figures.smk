@@ -12,12 +12,12 @@ rule figure_fonts:
 
 
 rule figure:
-    """Draw a figure from its data: SVG (HTML, PDF), PDF, and PNG at 300 dpi (DOCX)."""
+    """Draw a figure of its configured kind from its data: SVG (HTML, PDF), PDF, and PNG at 300 dpi (DOCX)."""
     input:
         figure_data,
         checked=DATA_CHECKED,
         fonts=rules.figure_fonts.output.fonts,
-        code=code("figure_regions", "data"),
+        code=figure_modules,
         config="config/config.yaml",
     output:
         files=[f"figures/{{slug}}.{fmt}" for fmt in FIGURE_FORMATS],

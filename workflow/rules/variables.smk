@@ -5,7 +5,7 @@ rule variables:
         figures=[spec["data"] for spec in config["figures"].values()],
         package=DATA_PACKAGE,
         checked=DATA_CHECKED,
-        code=code("variables", "data", "figure_regions"),
+        code=code("variables") + figure_code(spec["kind"] for spec in config["figures"].values()),
         config="config/config.yaml",
     output:
         variables="_variables.yml",

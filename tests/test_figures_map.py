@@ -1,4 +1,4 @@
-"""Tests for perrypress.figure_regions: Figure 1, the world map of the UNODC regions."""
+"""Tests for perrypress.figures.map: the map kind, drawn from Figure 1's data (the world map by region)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from perrypress.figure_regions import alt_text, draw_regions, region_colour, region_hatch
+from perrypress.figures.map import alt_text, draw_regions, region_colour, region_hatch
 from perrypress.fonts import static_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ class TestOutputs:
             import sys
             from pathlib import Path
             sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
-            from test_figure_regions import draw, read
+            from test_figures_map import draw, read
             fonts = [Path(p) for p in {[str(f) for f in fonts]!r}]
             draw(Path({str(tmp_path / "there")!r}), read("regions.csv"), read("country-regions.csv"), fonts)
             """
@@ -193,3 +193,11 @@ def test_legend_words_come_from_the_caller(tmp_path: Path, regions: pandas.DataF
         draw_regions(regions=regions, countries=countries, shapefile=SHAPEFILE, font_files=fonts,
                      outputs={"svg": tmp_path / f"{name}.svg"}, legend=legend, source_line=SOURCE_LINE)
     assert (tmp_path / "a.svg").read_bytes() != (tmp_path / "b.svg").read_bytes()
+
+
+def test_decimal_mark_is_the_papers(regions: pandas.DataFrame) -> None:
+    """A paper that writes decimal commas gets them in the alt text (and the figure) from decimal_mark."""
+    changed = regions.copy()
+    changed.loc[changed["slug"] == "all_regions", "share_pct"] = 2.5
+    assert "Globally 2.5 %" in alt_text(changed, lead=ALT, words=ALT_WORDS)
+    assert "Globally 2,5 %" in alt_text(changed, lead=ALT, words=ALT_WORDS, decimal_mark=",")

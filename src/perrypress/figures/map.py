@@ -1,4 +1,9 @@
-"""A map by region: a world map whose countries are shaded by their region's share (the first kind of figure)."""
+"""The ``map`` kind: a world map whose countries are shaded by their region's share (a choropleth by region).
+
+Its data: a regions CSV (``slug, region, share_pct, flag``; the row whose slug is
+``all_regions`` is the global value), a countries CSV (``name, region``) assigning
+each feature of the geometry (a shapefile with a ``name`` field) to a region.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,20 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
 import pandas
 import shapefile as pyshp
-from fontTools.ttLib import TTFont
 
-matplotlib.use("Agg")
+from . import style
+from .style import BORDER_COLOUR, MUTED_COLOUR, NO_DATA_COLOUR, SCALE, TEXT_COLOUR, WIDTH_IN
 
 import matplotlib.axes  # noqa: E402
-from matplotlib import colormaps, font_manager, ft2font, patheffects  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.colorbar import ColorbarBase  # noqa: E402
-from matplotlib.colors import LinearSegmentedColormap, Normalize, to_hex, to_rgb  # noqa: E402
+from matplotlib.colors import Normalize, to_hex, to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
@@ -27,24 +33,10 @@ from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("svg", "pdf", "png")
 FLAGS = ("stated", "substitute-zero", "not-stated")
 GLOBAL_SLUG = "all_regions"
 SHAPEFILE_ENCODING = "iso-8859-1"
-
-NO_DATA_COLOUR = "#d9d9d9"
-BORDER_COLOUR = "#ffffff"
-HATCH_COLOUR = "#2f4f6f"
-TEXT_COLOUR = "#1a1a1a"
-MUTED_COLOUR = "#555555"
 SCALE_MIN_MAX = 10.0
-SCALE = LinearSegmentedColormap.from_list(
-    "perrypress_blues", colormaps["Blues"](np.linspace(0.18, 1.0, 256))
-)
-
-WIDTH_IN = 6.5
-PNG_DPI = 300
-SVG_HASHSALT = "perrypress-figure-regions"
 
 # The legend's words come from the configuration (figures.<slug>.legend), not from here.
 LEGEND_KEYS = ("scale", "no_data", "substitute")
@@ -91,10 +83,9 @@ def region_hatch(flag: str) -> str | None:
     return "//////" if flag == "substitute-zero" else None
 
 
-def _pct(value: float) -> str:
+def _pct(value: float, decimal_mark: str = ".") -> str:
     """Format a percentage as the paper does: an integer when whole, then a non-breaking space and %."""
-    text = f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
-    return f"{text}\u00a0%"
+    return style.number(value, unit="%", decimal_mark=decimal_mark)
 
 
 def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, outputs: Mapping[str, Path]) -> None:
@@ -105,9 +96,7 @@ def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, output
     missing = {"name", "region"} - set(countries.columns)
     if missing:
         raise ValueError(f"countries frame lacks column(s): {', '.join(sorted(missing))}")
-    bad = sorted(set(outputs) - set(FORMATS))
-    if bad:
-        raise ValueError(f"unsupported output format(s): {', '.join(bad)}; use {', '.join(FORMATS)}")
+    style.check_formats(outputs)
     bad_flags = sorted(set(regions["flag"]) - set(FLAGS))
     if bad_flags:
         raise ValueError(f"unknown flag(s) in regions: {', '.join(map(str, bad_flags))}")
@@ -142,45 +131,6 @@ def _text_colour(fill: str) -> str:
     return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else TEXT_COLOUR
 
 
-def _check_glyphs(texts: Iterable[str], font_files: list[Path]) -> None:
-    """Raise ValueError when a character of the figure's text is missing from a font file."""
-    wanted = {ch for text in texts for ch in text if ch not in "\n"}
-    for path in font_files:
-        charmap = ft2font.FT2Font(str(path)).get_charmap()
-        missing = sorted(ch for ch in wanted if ord(ch) not in charmap)
-        if missing:
-            shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
-            raise ValueError(f"{Path(path).name} lacks glyphs for {shown}")
-
-
-def _register_fonts(font_files: list[Path]) -> tuple[str, int, int]:
-    """Register static font files with matplotlib; return the first file's family, its text and emphasis weights."""
-    if not font_files:
-        raise ValueError("draw_regions needs at least one font file")
-    family, weights = None, set()
-    for path in map(Path, font_files):
-        if not path.is_file():
-            raise ValueError(f"font file not found: {path}")
-        with TTFont(str(path), lazy=True) as probe:
-            variable = "fvar" in probe
-        if variable:
-            raise ValueError(
-                f"{path.name} is a variable font, which matplotlib draws at its default instance: "
-                "pass static instances (see static_fonts)"
-            )
-        font_manager.fontManager.addfont(str(path))
-        entry = font_manager.ttfFontProperty(font_manager.get_font(str(path)))
-        family = family or entry.name
-        if entry.name == family and entry.style == "normal":
-            weights.add(int(entry.weight))
-    if not weights:
-        raise ValueError(f"no upright font of the family {family!r} among the font files")
-    text = min(weights, key=lambda w: abs(w - 400))
-    heavier = [w for w in weights if w > text]
-    emphasis = min(heavier, key=lambda w: abs(w - 600)) if heavier else text
-    return family, text, emphasis
-
-
 def draw_regions(
     *,
     regions: pandas.DataFrame,
@@ -191,57 +141,35 @@ def draw_regions(
     source_line: str,
     legend: Mapping[str, str],
     anchors: Anchors | None = None,
+    decimal_mark: str = ".",
 ) -> None:
     """Draw the map and save it to each requested format ("svg", "pdf", "png").
 
     ``legend`` gives the legend's words: "scale" (the colour bar's title), "no_data" and "substitute"
     (the keys for regions without a value and for a substitute 0 %). ``anchors`` place the regions'
-    value labels (a region without one is shaded but not labelled).
+    value labels (a region without one is shaded but not labelled). ``decimal_mark`` is the paper's.
     """
     missing = [k for k in LEGEND_KEYS if not legend.get(k)]
     if missing:
         raise ValueError(f"the figure's legend lacks {missing}")
     _check_inputs(regions, countries, outputs)
-    family, text_weight, emphasis_weight = _register_fonts(font_files)
-    _check_glyphs(_figure_texts(regions, source_line, legend), font_files)
-    rc = {
-        "font.family": [family],
-        "font.weight": text_weight,
-        "font.size": 7.5,
-        "svg.fonttype": "path",
-        "svg.hashsalt": SVG_HASHSALT,
-        "pdf.fonttype": 42,
-        "hatch.linewidth": 0.6,
-        "hatch.color": HATCH_COLOUR,
-        "text.color": TEXT_COLOUR,
-        "axes.unicode_minus": False,
-    }
-    with matplotlib.rc_context(rc):
-        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend, anchors or {})
-        metadata = {
-            "svg": {"Date": None, "Creator": None},
-            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
-            "png": {"Software": None},
-        }
-        for fmt in FORMATS:
-            if fmt not in outputs:
-                continue
-            path = Path(outputs[fmt])
-            path.parent.mkdir(parents=True, exist_ok=True)
-            extra = {"dpi": PNG_DPI} if fmt == "png" else {}
-            fig.savefig(path, format=fmt, metadata=metadata[fmt], facecolor="white", **extra)
-            log.info("wrote %s", path)
+    family, text_weight, emphasis_weight = style.register_fonts(font_files)
+    style.check_glyphs(_figure_texts(regions, source_line, legend), font_files)
+    with matplotlib.rc_context(style.house_rc(family, text_weight)):
+        fig = _build_figure(regions, countries, Path(shapefile), source_line, emphasis_weight, legend, anchors or {},
+                            decimal_mark)
+        style.save(fig, outputs)
 
 
 def _figure_texts(regions: pandas.DataFrame, source_line: str, legend: Mapping[str, str]) -> list[str]:
     """Return every string the figure writes, so their glyphs can be checked before drawing."""
-    texts = [source_line, *legend.values(), ": 0123456789.\u00a0%"]
+    texts = [source_line, *legend.values(), ": 0123456789.,\u00a0%"]
     return texts + [str(r) for r in regions["region"]]
 
 
 def _build_figure(
     regions: pandas.DataFrame, countries: pandas.DataFrame, shp: Path, source_line: str, emphasis_weight: int,
-    legend: Mapping[str, str], anchors: Anchors,
+    legend: Mapping[str, str], anchors: Anchors, decimal_mark: str = ".",
 ) -> Figure:
     """Lay out the map, its value labels, the legend and the source line."""
     by_region = {row.region: row for row in regions.itertuples(index=False)}
@@ -297,16 +225,16 @@ def _build_figure(
         if pandas.isna(row.share_pct) or row.region not in anchors:
             continue
         _label_region(ax, row.region, anchors[row.region], float(row.share_pct), region_colour(float(row.share_pct), row.flag, vmax=vmax),
-                      emphasis_weight)
+                      emphasis_weight, decimal_mark)
 
-    _draw_legend(fig, box, regions, vmax, legend)
+    _draw_legend(fig, box, regions, vmax, legend, decimal_mark)
     fig.text(0.12 / WIDTH_IN, (source_h * 0.5) / height, source_line, ha="left", va="center", fontsize=6.3,
              color=MUTED_COLOUR, wrap=True)
     return fig
 
 
 def _label_region(ax: matplotlib.axes.Axes, region: str, anchor: Mapping[str, Sequence[float]], share: float,
-                  fill: str, emphasis_weight: int) -> None:
+                  fill: str, emphasis_weight: int, decimal_mark: str = ".") -> None:
     """Write a region's name and value at its anchor, with a leader line when the label sits outside it."""
     (lon, lat), target = anchor["label"], anchor.get("leader")
     lx, ly = (float(v[0]) for v in equal_earth(np.array([lon]), np.array([lat])))
@@ -322,11 +250,11 @@ def _label_region(ax: matplotlib.axes.Axes, region: str, anchor: Mapping[str, Se
     halo = [patheffects.withStroke(linewidth=2.0, foreground=halo_colour)]
     common = {"xy": (lx, ly), "textcoords": "offset points", "ha": "center", "color": colour, "path_effects": halo}
     ax.annotate(region, xytext=(0, 0.8), va="bottom", fontsize=6.6, **common)
-    ax.annotate(_pct(share), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
+    ax.annotate(_pct(share, decimal_mark), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
 
 
 def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, float]], regions: pandas.DataFrame,
-                 vmax: float, legend: Mapping[str, str]) -> None:
+                 vmax: float, legend: Mapping[str, str], decimal_mark: str = ".") -> None:
     """Draw the colour scale (with the global share marked) and the two special-case keys."""
     left, bar_w = 0.25, 2.75
     fig.text(*box(left, 0.97, 0, 0)[:2], legend["scale"], ha="left", va="top", fontsize=6.8)
@@ -335,7 +263,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
     step = 2.0 if vmax <= 10 else 5.0
     ticks = np.arange(0.0, vmax + step / 2, step)
     cax.set_xticks(ticks)
-    cax.set_xticklabels([_pct(v) for v in ticks], fontsize=6.5)
+    cax.set_xticklabels([_pct(v, decimal_mark) for v in ticks], fontsize=6.5)
     cax.tick_params(length=2.0, width=0.5, pad=1.5, colors=TEXT_COLOUR)
     cax.minorticks_off()
     for spine in cax.spines.values():
@@ -347,7 +275,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         above = cax.get_xaxis_transform() + ScaledTranslation(0.0, 2.4 / 72.0, fig.dpi_scale_trans)
         cax.plot([g], [1.0], marker="v", markersize=4.0, color=TEXT_COLOUR, clip_on=False, transform=above,
                  markeredgewidth=0)
-        cax.annotate(f"{world.iloc[0]['region']}: {_pct(g)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
+        cax.annotate(f"{world.iloc[0]['region']}: {_pct(g, decimal_mark)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
                      textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
 
     kx = 3.45
@@ -363,7 +291,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
 
 
-def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) -> str:
+def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str], decimal_mark: str = ".") -> str:
     """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``.
 
     ``words`` (figures.<slug>.alt_words) say, in the paper's language, what a substitute value is
@@ -380,7 +308,7 @@ def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) 
     missing = missing[~missing.index.isin(substitutes.index)]
 
     def plain(value: float) -> str:
-        return _pct(value).replace("\u00a0", " ")
+        return _pct(value, decimal_mark).replace("\u00a0", " ")
 
     parts = [f"{r.region} {plain(float(r.share_pct))}" for r in stated.itertuples(index=False)]
     parts += [
@@ -395,3 +323,23 @@ def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) 
     if len(world) and not pandas.isna(world.iloc[0]["share_pct"]):
         text += f" {words['world']} {plain(float(world.iloc[0]['share_pct']))}."
     return text
+
+
+def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path]) -> None:
+    """Draw the map a configuration entry (figures.<slug>, kind: map) declares."""
+    from ..data import source_line
+    from .frames import read
+
+    regions = read(root, spec, "data", {"slug", "region", "share_pct", "flag"})
+    countries = read(root, spec, "countries", {"name", "region"})
+    draw_regions(regions=regions, countries=countries, shapefile=root / spec["geometry"], font_files=font_files,
+                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]),
+                 legend=spec["legend"], anchors=spec.get("anchors"), decimal_mark=spec.get("decimal_mark", "."))
+
+
+def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
+    """The alt text of the map a configuration entry declares."""
+    from .frames import read
+
+    regions = read(root, spec, "data", {"slug", "region", "share_pct", "flag"})
+    return alt_text(regions, lead=spec["alt"], words=spec["alt_words"], decimal_mark=spec.get("decimal_mark", "."))

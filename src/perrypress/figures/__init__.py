@@ -1,0 +1,52 @@
+"""The paper's figures, each declared in config/config.yaml by its ``kind``: one module per kind.
+
+- ``map``: a world map whose countries are shaded by their region's value (map.py);
+- ``bar``: a bar chart of one or more value columns by category (bar.py);
+- ``line``: a line chart of one or more value columns over an x column (line.py).
+
+Every kind shares the house style and the reproducible save of style.py, and
+exposes ``draw(slug, spec, root=, font_files=, outputs=)`` and ``describe(slug, spec, root=)``
+(the alt text, from the data). A kind's module is imported only when a figure
+of that kind is drawn or described.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ..errors import ConfigError
+
+KINDS = ("map", "bar", "line")
+# The formats every kind writes (style.FORMATS, repeated here so reading it does not load matplotlib).
+FORMATS = ("svg", "pdf", "png")
+CONFIG = "config/config.yaml"
+
+
+def kind_module(slug: str, spec: Mapping[str, Any]) -> ModuleType:
+    """The module that draws figures of ``spec``'s kind; a ConfigError for a kind there is none of."""
+    kind = spec.get("kind")
+    if kind not in KINDS:
+        raise ConfigError(CONFIG, f"figures.{slug}.kind: {kind!r} is not a kind of figure",
+                          f"use one of {', '.join(KINDS)}")
+    return importlib.import_module(f"{__name__}.{kind}")
+
+
+def outputs(slug: str, out_dir: Path) -> dict[str, Path]:
+    """The files a figure is saved to: ``<out_dir>/<slug>.<format>`` for every format."""
+    return {fmt: Path(out_dir) / f"{slug}.{fmt}" for fmt in FORMATS}
+
+
+def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], out_dir: Path) -> dict[str, Path]:
+    """Draw the figure ``slug`` that ``spec`` (figures.<slug>) declares, in every format; return the files."""
+    files = outputs(slug, out_dir)
+    kind_module(slug, spec).draw(slug, spec, root=Path(root), font_files=font_files, outputs=files)
+    return files
+
+
+def alt_text(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
+    """The alt text of the figure ``slug``: the configured opening, then its values from the data."""
+    return kind_module(slug, spec).describe(slug, spec, root=Path(root))

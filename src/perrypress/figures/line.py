@@ -1,0 +1,105 @@
+"""The ``line`` kind: a line chart of one or more value columns over an x column (years, say), one line per column."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from . import chart, style
+from ..errors import DataError
+from .frames import column_number, numbers, read
+
+log = logging.getLogger(__name__)
+
+HEIGHT_IN = 3.4
+# Up to this many x values, each gets its own tick.
+MAX_TICKS = 16
+
+
+def _frame(slug: str, spec: Mapping[str, Any], root: Path) -> tuple[list[Any], list[tuple[str, list[float | None]]]]:
+    """The x values and each series' values (None where empty), read from the configured CSV."""
+    series = chart.series_of(slug, spec)
+    path = root / spec["data"]
+    frame = read(root, spec, "data", [spec["x"], *(column for column, _ in series)])
+    xs = [None if pd.isna(x) else x for x in frame[spec["x"]]]
+    empty = [row for row, x in zip(frame.index, xs) if x is None or str(x).strip() == ""]
+    if empty:
+        raise DataError(path, f"column '{spec['x']}': the cell is empty, and a line chart needs every x value",
+                        "fill it in, or remove the row", line=int(empty[0]), column=column_number(path, spec["x"]))
+    return xs, [(words, numbers(frame, column, path=path)) for column, words in series]
+
+
+def _numeric(xs: list[Any]) -> bool:
+    """Whether every x value is a number (else the x values are names, evenly spaced)."""
+    return all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) for x in xs)
+
+
+def x_text(x: Any, decimal_mark: str = ".") -> str:
+    """An x value as the chart prints it: a number as the paper prints numbers (no thousands separator), a name as is."""
+    return style.number(float(x), decimal_mark=decimal_mark) if isinstance(x, (int, float, np.number)) else str(x)
+
+
+def draw_lines(*, xs: list[Any], series: list[tuple[str, list[float | None]]], font_files: list[Path],
+               outputs: Mapping[str, Path], axis: Mapping[str, str] | None = None, source_line: str = "",
+               unit: str = "", decimal_mark: str = ".", height: float | None = None) -> None:
+    """Draw one line per series (legend words, values) over ``xs`` and save it in each requested format.
+
+    ``axis`` gives the axes' words: "x" and "y" (either may be left out). Empty values leave a gap in their line.
+    """
+    style.check_formats(outputs)
+    axis = axis or {}
+    family, text_weight, _ = style.register_fonts(font_files)
+    numeric = _numeric(xs)
+    positions = [float(x) for x in xs] if numeric else list(range(len(xs)))
+    labels = [x_text(x, decimal_mark) for x in xs]
+    words = chart.texts(labels, [w for w, _ in series], axis.values(), source_line, unit)
+    with matplotlib.rc_context(style.house_rc(family, text_weight)):
+        fig = chart.figure(height or HEIGHT_IN)
+        ax = fig.add_subplot()
+        for i, (label, values) in enumerate(series):
+            ys = [float("nan") if v is None else v for v in values]
+            ax.plot(positions, ys, color=style.SERIES_COLOURS[i], marker=style.SERIES_MARKERS[i],
+                    linestyle=style.SERIES_DASHES[i], linewidth=1.3, markersize=3.2, label=label)
+        if not numeric or len(xs) <= MAX_TICKS:
+            ax.set_xticks(positions, labels)
+        else:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: x_text(v, decimal_mark)))
+        stated = [v for _, values in series for v in values if v is not None]
+        if stated and min(stated) >= 0:
+            ax.set_ylim(bottom=0.0, top=max(stated) * 1.1 or 1.0)
+        chart.style_axes(ax, value_axis="y", unit=unit, decimal_mark=decimal_mark)
+        chart.axis_words(ax, x=axis.get("x"), y=axis.get("y"))
+        chart.legend(fig, ax, len(series))
+        chart.source(fig, source_line)
+        chart.render(fig, outputs, font_files, words)
+
+
+def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path]) -> None:
+    """Draw the line chart a configuration entry (figures.<slug>, kind: line) declares."""
+    from ..data import source_line
+
+    xs, series = _frame(slug, spec, root)
+    draw_lines(xs=xs, series=series, font_files=font_files, outputs=outputs, axis=spec.get("axis"),
+               source_line=source_line(spec["source"], root / spec["data"]) if spec.get("source") else "",
+               unit=spec.get("unit", ""), decimal_mark=spec.get("decimal_mark", "."), height=spec.get("height"))
+
+
+def groups(xs: list[Any], series: list[tuple[str, list[float | None]]], decimal_mark: str = ".") -> chart.Groups:
+    """The values as the alt text reads them: by series, each x value's within it (one series: no groups)."""
+    labels = [x_text(x, decimal_mark) for x in xs]
+    if len(series) == 1:
+        return [(None, list(zip(labels, series[0][1])))]
+    return [(words, list(zip(labels, values))) for words, values in series]
+
+
+def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
+    """The alt text of the line chart a configuration entry declares: its opening, then every point's value."""
+    xs, series = _frame(slug, spec, root)
+    return chart.describe_or_explain(slug, groups(xs, series, spec.get("decimal_mark", ".")), spec)
