@@ -10,6 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import ROOT, Project
+from perrypress import resources
 from perrypress.citation import Author, Work, chicago_text, cite_block
 from perrypress.errors import DocumentError
 from perrypress.labels import TABLES, language_of, languages, labels_for, pandoc_metadata, table, write_pandoc_defaults
@@ -17,7 +18,8 @@ from readers import docx_footnotes, docx_text, docx_xml, pdf_text
 from test_filters import render, write_case
 
 # Where labels used to be written out; none of the tool's files may spell them.
-TOOL = [ROOT / "pandoc" / "filters", ROOT / "pandoc" / "templates", ROOT / "pandoc" / "html", ROOT / "src" / "perrypress"]
+# The package holds all of the tool: modules, filters, templates, stylesheet, script, workflow (perrypress/resources.py).
+TOOL = [resources.PACKAGE]
 
 
 class TestTables:

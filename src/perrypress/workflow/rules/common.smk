@@ -2,6 +2,7 @@
 import sys
 from pathlib import Path
 
+from perrypress import resources
 from perrypress.config import data_files
 
 BUILD = "_build"
@@ -10,19 +11,20 @@ OUTPUT = f"{BUILD}/{config['output_name']}"
 # The workflow's own copies of the editions, the outputs its rules declare.
 BUILT = f"{BUILD}/.built"
 SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
-FILTERS = sorted(str(p) for p in Path("pandoc/filters").glob("*.lua"))
-PANDOC_FILES = FILTERS + sorted(str(p) for p in Path("pandoc").rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html", ".js"})
-# The package modules each step runs: editing one reruns the steps that use it.
-PACKAGE = "src/perrypress"
+# The tool's files come from the installed package (perrypress/resources.py), not the
+# project: every paper uses the same filters, templates and code, and an upgrade of the
+# package reruns the steps whose files it changed.
+FILTERS = sorted(str(p) for p in resources.FILTERS.glob("*.lua"))
+PANDOC_FILES = FILTERS + sorted(str(p) for p in resources.PANDOC.rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html", ".js"})
 
 
-# The words the editions print, one table per language (src/perrypress/labels.py).
-LABELS = sorted(str(p) for p in Path(f"{PACKAGE}/labels").glob("*.yaml"))
+# The words the editions print, one table per language (perrypress/labels.py).
+LABELS = sorted(str(p) for p in resources.LABELS.glob("*.yaml"))
 
 
 def code(*modules):
-    """Paths of the package modules a rule's output depends on."""
-    return [f"{PACKAGE}/{name}.py" for name in modules]
+    """Paths of the package modules a rule's output depends on: editing one reruns the steps that use it."""
+    return [str(resources.module(name)) for name in modules]
 
 
 CLI = f'"{sys.executable}" -m perrypress.cli'
@@ -70,11 +72,12 @@ def edition_inputs(wildcards):
         "variables": "_variables.yml",
         "bibliography": f"{BUILD}/checks/bibliography.ok",
         "csl": f"{BUILD}/styles/{config['csl']}",
+        "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
         "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good", "docx_rows",
                      "html_markup", "labels") + LABELS,
-        # The HTML edition's fonts and "Cite this paper" block (workflow/rules/site.smk).
+        # The HTML edition's fonts and "Cite this paper" block (rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/labels.yml"],
         # Photographs and other assets the sections refer to (absent ones are
         # placeholders in draft builds and errors in release builds).

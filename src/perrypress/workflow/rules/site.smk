@@ -5,7 +5,7 @@
 rule web_fonts:
     """Cut the PDF's fonts (fontpkg-* packages) to Latin as WOFF2, with their @font-face stylesheet."""
     input:
-        module="src/perrypress/webfonts.py",
+        module=code("webfonts"),
         config="config/config.yaml",
     output:
         fonts=directory(f"{BUILD}/fonts"),
@@ -19,7 +19,7 @@ rule cite_block:
     """Write the "Cite this paper" block (Chicago, BibTeX, RIS) from report.qmd's metadata."""
     input:
         report=config["report"],
-        module="src/perrypress/citation.py",
+        module=code("citation"),
         labels=code("labels") + LABELS,
         config="config/config.yaml",
     output:
