@@ -46,7 +46,14 @@ def languages() -> list[str]:
 def slug(text: str) -> str:
     """A file-name slug of ``text``: ASCII lower case words joined by hyphens ('Ñandú: Sí' → 'nandu-si')."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "paper"
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
+    # At most 60 characters, whole words only (the first word however long).
+    kept = [words[0][:60]] if words else ["paper"]
+    for word in words[1:]:
+        if len("-".join(kept + [word])) > 60:
+            break
+        kept.append(word)
+    return "-".join(kept)
 
 
 def yaml_scalar(value: Any, *, width: int = 72) -> str:
