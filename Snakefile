@@ -1,7 +1,10 @@
-# Entry point of the workflow: configuration and its schema, the rule files,
-# and the target that builds every edition. Rules live in workflow/rules/;
-# their logic lives in the tested package src/perrypress/.
+# Entry point of the workflow: configuration and its schema, the rules, and the
+# target that builds every edition. The rules, the schema, the pandoc filters and
+# templates ship inside the perrypress package (perrypress/resources.py): this
+# project uses the installed package's, like every paper of the series.
 from snakemake.utils import min_version, validate
+
+from perrypress import resources
 
 min_version("9.0")
 
@@ -9,18 +12,10 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, schema="workflow/schemas/config.schema.yaml")
+validate(config, schema=str(resources.CONFIG_SCHEMA))
 
 
-include: "workflow/rules/common.smk"
-include: "workflow/rules/data.smk"
-include: "workflow/rules/bibliography.smk"
-include: "workflow/rules/styles.smk"
-include: "workflow/rules/tables.smk"
-include: "workflow/rules/figures.smk"
-include: "workflow/rules/variables.smk"
-include: "workflow/rules/editions.smk"
-include: "workflow/rules/site.smk"
+include: str(resources.WORKFLOW_RULES)
 
 
 rule all:

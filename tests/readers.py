@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import run_pandoc
+from perrypress import resources
 from perrypress.labels import write_pandoc_defaults
 
 FILTERS = ["include", "variables", "crossref"]
@@ -54,7 +55,7 @@ def source_paragraphs(root: Path) -> dict[str, list[str]]:
         labels = write_pandoc_defaults(root / "report.qmd", root / f"_probe-{section.stem}-labels.yaml")
         args = ["-f", "markdown", "-t", "json", str(probe.name), "--defaults", labels.name]
         for name in FILTERS:
-            args += ["--lua-filter", str(root / "pandoc" / "filters" / f"{name}.lua")]
+            args += ["--lua-filter", str(resources.FILTERS / f"{name}.lua")]
         result = run_pandoc(*args, cwd=root)
         probe.unlink()
         labels.unlink()

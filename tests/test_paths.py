@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Project, run_pandoc
+from perrypress import resources
 from perrypress.config import load_config
 from perrypress.documents import missing_assets, source_files
 from perrypress.errors import ConfigError, DocumentError
@@ -60,7 +61,7 @@ def test_config_data_outside(project: Project, outside: Path) -> None:
 def test_lua_include_refuses_dotdot(tmp_path: Path) -> None:
     """include.lua itself refuses an include that climbs out of the project (defence in depth)."""
     (tmp_path / "input.md").write_text("{{< include ../secret.txt >}}\n", encoding="utf-8")
-    filters = Path(__file__).resolve().parents[1] / "pandoc" / "filters"
+    filters = resources.FILTERS
     result = run_pandoc("input.md", "-t", "markdown", "--lua-filter", str(filters / "include.lua"), cwd=tmp_path)
     assert result.returncode != 0
     assert 'input.md:1: included file "../secret.txt" is outside the project folder' in result.stderr

@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 from conftest import PANDOC, ROOT, Project
-from perrypress import quarto
+from perrypress import quarto, resources
 from perrypress.cli import main
 from perrypress.config import load_config
 
 QUARTO_YML = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
 FORMATS = QUARTO_YML["format"]
-DEFAULTS = {name: yaml.safe_load((ROOT / "pandoc" / "defaults" / f"{name}.yaml").read_text(encoding="utf-8"))
+DEFAULTS = {name: yaml.safe_load(resources.defaults(name).read_text(encoding="utf-8"))
             for name in ("common", "html", "docx", "typst")}
 CONFIG = load_config(ROOT / "config" / "config.yaml", root=ROOT)
 AS_QUARTO = ROOT / "tests" / "fixtures" / "quarto" / "as-quarto.lua"
@@ -33,6 +33,18 @@ QUARTO_PDF_STANDARDS = {"1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-2a", "a-2b
                         "a-4", "a-4f", "a-1a", "a-4e", "ua-1", "ua-2"}
 
 
+def in_repository(value: str) -> str:
+    """A path of a pandoc defaults file (``${.}`` is the defaults' folder) as _quarto.yml spells it, from the root."""
+    path = Path(os.path.normpath(value.replace("${.}", str(resources.DEFAULTS))))
+    return str(path.relative_to(ROOT)) if path.is_absolute() else value
+
+
+def on_resource_path(name: str) -> str:
+    """A file the HTML defaults find on their resource path, as _quarto.yml spells it."""
+    found = [in_repository(f"{folder}/{name}") for folder in DEFAULTS["html"]["resource-path"]]
+    return next(f for f in found if (ROOT / f).is_file())
+
+
 def names(filters: list[str]) -> list[str]:
     """Filter names without folder and extension ('quarto' and 'citeproc' stay as they are)."""
     return [Path(f).stem for f in filters]
@@ -44,11 +56,11 @@ class TestSameAsPandocPath:
     @pytest.mark.parametrize("name", ["html", "docx"])
     def test_template(self, name: str) -> None:
         """HTML and DOCX use the pandoc path's template."""
-        assert FORMATS[name]["template"] == DEFAULTS[name]["template"]
+        assert FORMATS[name]["template"] == in_repository(DEFAULTS[name]["template"])
 
     def test_typst_partials_are_perry_typst(self) -> None:
         """The typst partials carry perry.typst's import and conf() call, character for character."""
-        perry = (ROOT / "pandoc" / "templates" / "perry.typst").read_text(encoding="utf-8")
+        perry = (resources.TEMPLATES / "perry.typst").read_text(encoding="utf-8")
         partials = {Path(p).name: (ROOT / p).read_text(encoding="utf-8") for p in FORMATS["typst"]["template-partials"]}
         assert set(partials) == {"typst-template.typ", "typst-show.typ"}
         show = partials["typst-show.typ"]
@@ -60,16 +72,16 @@ class TestSameAsPandocPath:
     def test_html_styles_and_page_parts(self) -> None:
         """The HTML page gets the same stylesheets, script, cite block and heading shift."""
         html, pandoc_html = FORMATS["html"], DEFAULTS["html"]
-        assert html["css"] == pandoc_html["css"]
+        assert html["css"] == [in_repository(c) for c in pandoc_html["css"]]
         assert html["include-after-body"] == pandoc_html["include-after-body"]
-        assert html["metadata"]["script"] == pandoc_html["variables"]["script"]
+        assert html["metadata"]["script"] == [on_resource_path(s) for s in pandoc_html["variables"]["script"]]
         for key in ("embed-resources", "toc", "toc-depth", "shift-heading-level-by", "section-divs",
                     "default-image-extension"):
             assert html[key] == pandoc_html[key], key
 
     def test_docx_reference_doc(self) -> None:
         """The DOCX uses the reference document the workflow writes."""
-        assert FORMATS["docx"]["reference-doc"] == DEFAULTS["docx"]["reference-doc"]
+        assert FORMATS["docx"]["reference-doc"] == in_repository(DEFAULTS["docx"]["reference-doc"])
         assert FORMATS["docx"]["default-image-extension"] == DEFAULTS["docx"]["default-image-extension"]
 
     @pytest.mark.parametrize("name", ["html", "docx", "typst"])
@@ -103,7 +115,7 @@ def run_as_quarto(filter_name: str, project: Path, text: str, *args: str,
     session = project.parent / "session"
     session.mkdir(exist_ok=True)
     (session / "report.md").write_text(text, encoding="utf-8")
-    filter_file = ROOT / "pandoc" / "filters" / f"{filter_name}.lua"
+    filter_file = resources.FILTERS / f"{filter_name}.lua"
     env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROJECT_DIR"}
     env.update(TEST_QUARTO_PROJECT=str(project), TEST_FILTER=str(filter_file))
     lua = ["--lua-filter", str(AS_QUARTO if quarto_module else filter_file)]
@@ -145,7 +157,7 @@ class TestCanonicalLink:
         """omit-canonical-link drops the <LINK> element and nothing else."""
         def page(*extra: str) -> str:
             result = subprocess.run([str(PANDOC), "-f", "markdown", "-t", "html5", "--template",
-                                     str(ROOT / "pandoc" / "templates" / "perry.html"),
+                                     str(resources.TEMPLATES / "perry.html"),
                                      *extra],
                                     input="---\nsite: {canonical-url: 'https://example.org/x'}\n---\nText.\n", capture_output=True, text=True, cwd=ROOT)
             return result.stdout
@@ -216,7 +228,7 @@ def test_quarto_render_matches_pandoc_path(built: Project) -> None:
 
 def as_quarto(filter_path: str, project: Path, folder: Path) -> Path:
     """A wrapper that runs one filter as Quarto loads it: `quarto` module present, its own PANDOC_SCRIPT_FILE."""
-    path = (ROOT / filter_path).resolve()
+    path = (ROOT / filter_path.replace("${.}", str(resources.DEFAULTS))).resolve()
     wrapper = folder / f"as-quarto-{path.stem}.lua"
     wrapper.write_text(f"quarto = {{ project = {{ directory = {str(project)!r} }} }}\n"
                        f"PANDOC_SCRIPT_FILE = {str(path)!r}\nreturn dofile(PANDOC_SCRIPT_FILE)\n", encoding="utf-8")
@@ -254,8 +266,10 @@ class TestCiteprocLast:
                    for f in [*replaced, *listed[listed.index("quarto") + 1:]]] + ["citeproc"]
         for part, content in (("common", {**DEFAULTS["common"], "filters": filters}),
                               (name, {k: v for k, v in DEFAULTS[name].items() if k != "filters"})):
-            (folder / f"{part}.yaml").write_text(yaml.safe_dump(content), encoding="utf-8")
-            args[args.index(f"pandoc/defaults/{part}.yaml")] = str(folder / f"{part}.yaml")
+            # The copies live elsewhere: ${.} (the defaults file's folder) spelt out.
+            text = yaml.safe_dump(content).replace("${.}", str(resources.DEFAULTS))
+            (folder / f"{part}.yaml").write_text(text, encoding="utf-8")
+            args[args.index(str(resources.defaults(part)))] = str(folder / f"{part}.yaml")
         return args, output
 
     @pytest.mark.parametrize("edition", ["pdf", "html", "docx"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Project
+from perrypress import resources
 from readers import docx_text, html_text, normalise, pdf_text, with_numbers
 
 EDITIONS = ["pdf", "html", "docx"]
@@ -103,12 +104,18 @@ def test_generated_folders_hold_only_rule_outputs(built: Project) -> None:
     assert {p.name for p in (built.root / "_build" / "tables").iterdir()} == tables
 
 
-def test_editing_a_module_reruns_its_steps(built_copy: Project) -> None:
-    """A change to the table code reruns the tables and what depends on them, not the figure."""
-    with (built_copy.root / "src" / "perrypress" / "tables.py").open("a", encoding="utf-8") as module:
-        module.write("\n# an edit\n")
-    jobs = dry_run_jobs(built_copy)
-    assert "table" in jobs and "edition_pdf" in jobs and "figure" not in jobs
+def jobs_reading(project: Project, path: Path) -> set[str]:
+    """The rules whose jobs declare ``path`` as an input (so a change to it reruns them and what follows)."""
+    result = project.snakemake("--dry-run", "--forceall")
+    jobs = re.findall(r"^(?:local)?rule (\w+):\n\s+input: ([^\n]*)", result.stdout, flags=re.M)
+    return {rule for rule, inputs in jobs if str(path) in inputs.split(", ")}
+
+
+def test_editing_a_module_reruns_its_steps(project: Project) -> None:
+    """The installed package's table code is an input of the tables, not the figure; its filters, of the editions."""
+    assert jobs_reading(project, resources.module("tables")) == {"table"}
+    assert {"edition_pdf", "edition_html", "edition_docx"} <= jobs_reading(project, resources.FILTERS / "crossref.lua")
+    assert "style_typst" in jobs_reading(project, resources.TYPST_LAYOUT)
 
 
 def test_a_figure_reruns_only_for_its_own_kind(built_copy: Project) -> None:
@@ -128,6 +135,6 @@ def test_rule_figure_formats_match_the_module() -> None:
 
     assert FORMATS == SAVED
 
-    common = (Path(__file__).resolve().parents[1] / "workflow" / "rules" / "common.smk").read_text(encoding="utf-8")
+    common = (resources.WORKFLOW / "rules" / "common.smk").read_text(encoding="utf-8")
     declared = re.search(r"^FIGURE_FORMATS = \[(.*)\]$", common, flags=re.M).group(1)
     assert tuple(f.strip().strip('"') for f in declared.split(",")) == FORMATS

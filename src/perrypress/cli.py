@@ -190,6 +190,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if different else 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new paper project that builds at once (src/perrypress/new.py)."""
+    from .new import new_project
+
+    folder = Path(args.folder)
+    written = new_project(folder, title=args.title, author=args.author, lang=args.lang)
+    print(f"Wrote {len(written)} files in {folder}. Build its editions: cd {folder} && perrypress build")
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """Build BASE and HEAD and show what changed in the editions (src/perrypress/review/)."""
     from .review.run import exit_code, review
@@ -246,6 +256,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["html", "pdf"], default="html", help="the edition the page shows")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser("new", help="write a new paper project (metadata, a section, a table, config) that builds at once",
+                       description="Write a new paper project in FOLDER (absent or empty). It uses this "
+                                   "perrypress's workflow, filters and templates; nothing of the tool is copied.")
+    p.add_argument("folder", help="the new paper's folder")
+    p.add_argument("--title", required=True, help="the paper's title")
+    p.add_argument("--author", required=True, help="the author's name")
+    p.add_argument("--lang", default="en", help="the paper's language: en or es, or a tag such as es-MX (default: en)")
+    p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte",
                        description="Build twice in two temporary folders and compare every output.")

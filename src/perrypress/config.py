@@ -10,10 +10,10 @@ import jsonschema
 import yaml
 
 from .errors import ConfigError, line_of
+from .resources import CONFIG_SCHEMA
 
 log = logging.getLogger(__name__)
 
-SCHEMA = Path("workflow/schemas/config.schema.yaml")
 
 
 def yaml_line(text: str, keys: list[Any]) -> int | None:
@@ -81,7 +81,7 @@ def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = No
         raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
                           line=mark.line + 1 if mark else None) from None
     data.update(overrides or {})
-    validate(data, path=path, text=text, schema=root / SCHEMA)
+    validate(data, path=path, text=text, schema=CONFIG_SCHEMA)
     check_paths(data, path=path, root=root)
     return data
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import toolchain
+from . import resources, toolchain
 from .errors import BuildError
 from .labels import write_pandoc_defaults
 from .pdf_streams import unambiguous_stream_ends
@@ -28,8 +28,8 @@ def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file:
     defaults = EDITIONS[edition]
     args = [
         toolchain.pandoc_path(), config["report"],
-        "--defaults", "pandoc/defaults/common.yaml",
-        "--defaults", f"pandoc/defaults/{defaults}.yaml",
+        "--defaults", str(resources.defaults("common")),
+        "--defaults", str(resources.defaults(defaults)),
         "--defaults", str(labels),
         "--csl", str(toolchain.csl_path(config["csl"])),
         "--metadata", f"build-mode={config['mode']}",

@@ -66,7 +66,12 @@ def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str,
         if key == "months" and (not isinstance(value, list) or len(value) != 12):
             raise DocumentError(path, "metadata: labels.months must list twelve month names",
                                 "write them in order, January first")
-        labels[key] = value if key == "months" else str(value)
+        if key == "quotes":
+            if not isinstance(value, dict) or set(value) - set(labels["quotes"]):
+                raise DocumentError(path, "metadata: labels.quotes is a map of open, close, inner-open, inner-close",
+                                    "write e.g. labels: {quotes: {open: «, close: »}}")
+            value = {**labels["quotes"], **{k: str(v) for k, v in value.items()}}
+        labels[key] = value if key in {"months", "quotes"} else str(value)
     return labels
 
 

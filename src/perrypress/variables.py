@@ -44,25 +44,32 @@ def _entry(value: float) -> dict[str, str]:
 
 
 def compute(spec: dict[str, str], *, root: Path, alt_texts: dict[str, str] | None = None) -> dict[str, Any]:
-    """Return the variables tree: regions, stats, structures and figure alt texts."""
-    regions = load_table(root / spec["regions"])
-    variables: dict[str, Any] = {"regions": {}, "stats": {}, "structures": {}}
-    for row in regions.itertuples():
-        if row.share_pct is not None and not (isinstance(row.share_pct, float) and math.isnan(row.share_pct)):
-            variables["regions"][row.slug] = _entry(row.share_pct)
-    for row in load_table(root / spec["statistics"]).itertuples():
-        variables["stats"][row.slug] = _entry(row.value)
-    structures = load_table(root / spec["structures"])
-    organised = structures[structures["organised"] == "yes"]["percent"]
-    alone = structures[structures["organised"] == "no"]["percent"]
-    if alone.empty:
-        raise DataError(spec["structures"], "no row has organised = no",
-                        "mark the individual traffickers' row with organised = no")
-    variables["structures"]["organised"] = _entry(float(pd.to_numeric(organised).sum()))
-    variables["structures"]["individual"] = _entry(float(pd.to_numeric(alone).sum()))
+    """Return the variables tree: regions, stats, structures (those configured) and figure alt texts."""
+    variables: dict[str, Any] = {}
+    if "regions" in spec:
+        variables["regions"] = {}
+        for row in load_table(root / spec["regions"]).itertuples():
+            if row.share_pct is not None and not (isinstance(row.share_pct, float) and math.isnan(row.share_pct)):
+                variables["regions"][row.slug] = _entry(row.share_pct)
+    if "statistics" in spec:
+        variables["stats"] = {row.slug: _entry(row.value) for row in load_table(root / spec["statistics"]).itertuples()}
+    if "structures" in spec:
+        variables["structures"] = _structures(spec["structures"], root=root)
     if alt_texts:
         variables["figures"] = {slug: {"alt": text} for slug, text in alt_texts.items()}
     return variables
+
+
+def _structures(name: str, *, root: Path) -> dict[str, Any]:
+    """The shares of prosecuted traffickers in organised structures and alone."""
+    structures = load_table(root / name)
+    organised = structures[structures["organised"] == "yes"]["percent"]
+    alone = structures[structures["organised"] == "no"]["percent"]
+    if alone.empty:
+        raise DataError(name, "no row has organised = no",
+                        "mark the individual traffickers' row with organised = no")
+    return {"organised": _entry(float(pd.to_numeric(organised).sum())),
+            "individual": _entry(float(pd.to_numeric(alone).sum()))}
 
 
 def write_variables(variables: dict[str, Any], output: Path) -> None:

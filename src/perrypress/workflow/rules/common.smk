@@ -1,0 +1,121 @@
+# Helpers shared by the rules: paths and input lists, never logic.
+import sys
+from pathlib import Path
+
+from perrypress import resources
+from perrypress.config import data_files, data_package
+from perrypress.data_package import SOURCES, resource_files, resource_path
+
+BUILD = "_build"
+# The editions readers open: replaced only by a successful build (rules/editions.smk).
+OUTPUT = f"{BUILD}/{config['output_name']}"
+# The workflow's own copies of the editions, the outputs its rules declare.
+BUILT = f"{BUILD}/.built"
+SECTIONS = sorted(str(p) for p in Path("sections").glob("*.qmd"))
+# The tool's files come from the installed package (perrypress/resources.py), not the
+# project: every paper uses the same filters, templates and code, and an upgrade of the
+# package reruns the steps whose files it changed. Filters include their shared modules (lib/).
+FILTERS = sorted(str(p) for p in resources.FILTERS.rglob("*.lua"))
+PANDOC_FILES = FILTERS + sorted(str(p) for p in resources.PANDOC.rglob("*") if p.suffix in {".yaml", ".typst", ".typ", ".css", ".openxml", ".html", ".js"})
+
+
+# The data package: every CSV's Table Schema, licence and source (data/datapackage.json).
+DATA_PACKAGE = data_package(config)
+# Steps that read data run after the package's validation (rules/data.smk), so they never see a bad
+# cell. Not ancient(): Snakemake 9 then skips re-checking the steps downstream of check_data and would
+# leave a changed table stale; the price is that a change to one CSV reruns every step that reads data.
+DATA_CHECKED = f"{BUILD}/checks/data.ok"
+
+
+# The words the editions print, one table per language (perrypress/labels.py).
+LABELS = sorted(str(p) for p in resources.LABELS.glob("*.yaml"))
+
+
+def code(*modules):
+    """Paths of the package modules a rule's output depends on: editing one reruns the steps that use it."""
+    return [str(resources.module(name)) for name in modules]
+
+
+CLI = f'"{sys.executable}" -m perrypress.cli'
+# HTML and PDF editions, print, DOCX; the same as perrypress.figures.FORMATS
+# (a test checks it), not imported so the Snakefile loads nothing of the package's.
+FIGURE_FORMATS = ["svg", "pdf", "png"]
+RELEASE = "--release" if config["mode"] == "release" else ""
+
+
+def built_edition(ext):
+    """The workflow's copy of one edition (its rule's output)."""
+    return f"{BUILT}/{config['output_name']}.{ext}"
+
+
+def table_outputs():
+    """The Markdown include of every configured table."""
+    return [f"{BUILD}/tables/{slug}.md" for slug in config["tables"]]
+
+
+def figure_outputs():
+    """Every file of every configured figure."""
+    return [f"figures/{slug}.{fmt}" for slug in config["figures"] for fmt in FIGURE_FORMATS]
+
+
+def package_files():
+    """The files of every resource of the data package."""
+    return resource_files(Path(DATA_PACKAGE))
+
+
+def sources_table():
+    """The package's table of the works the data cite (data/sources.csv), which the bibliography check reads."""
+    path = resource_path(Path(DATA_PACKAGE), SOURCES)
+    return [str(path)] if path else []
+
+
+def table_data(wildcards):
+    """The data files one table is made from, and the package that describes them."""
+    spec = config["tables"][wildcards.slug]
+    return [spec["data"]] + ([spec["notes"]] if "notes" in spec else []) + [DATA_PACKAGE]
+
+
+# The configuration keys naming the files each kind of figure is drawn from.
+FIGURE_FILES = {"map": ["data", "countries", "geometry"], "bar": ["data"], "line": ["data"]}
+# The modules of src/perrypress/figures/ each kind of figure is drawn (and described) by.
+FIGURE_MODULES = {"map": ["map"], "bar": ["chart", "bar"], "line": ["chart", "line"]}
+
+
+def figure_data(wildcards):
+    """The data (and, for a map, geometry) files one figure is drawn from."""
+    spec = config["figures"][wildcards.slug]
+    return [spec[key] for key in FIGURE_FILES[spec["kind"]]] + [DATA_PACKAGE]
+
+
+def figure_code(kinds):
+    """The package modules that draw and describe figures of these kinds."""
+    modules = ["__init__", "style", "frames"] + [m for kind in sorted(set(kinds)) for m in FIGURE_MODULES[kind]]
+    return code("data", *(f"figures/{m}" for m in dict.fromkeys(modules)))
+
+
+def figure_modules(wildcards):
+    """The package modules one figure is drawn by."""
+    return figure_code([config["figures"][wildcards.slug]["kind"]])
+
+
+def edition_inputs(wildcards):
+    """Everything an edition is compiled from."""
+    return {
+        "document": config["report"],
+        "sections": SECTIONS,
+        "tables": table_outputs(),
+        "figures": figure_outputs(),
+        "variables": "_variables.yml",
+        "bibliography": f"{BUILD}/checks/bibliography.ok",
+        "csl": f"{BUILD}/styles/{config['csl']}",
+        "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
+        "pandoc": PANDOC_FILES,
+        "config": "config/config.yaml",
+        "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good", "docx_rows",
+                     "html_markup", "labels") + LABELS,
+        # The HTML edition's fonts and "Cite this paper" block (rules/site.smk).
+        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/labels.yml"],
+        # Photographs and other assets the sections refer to (absent ones are
+        # placeholders in draft builds and errors in release builds).
+        "assets": sorted(str(p) for p in Path("images").glob("*") if p.is_file() and p.suffix != ".md"),
+    }

@@ -1,0 +1,58 @@
+# The HTML edition as a web page: its fonts, its "Cite this paper" block, and
+# the README's previews of the editions (a separate target, not part of `all`:
+# it needs Chromium — `perrypress build previews`).
+
+rule web_fonts:
+    """Cut the PDF's fonts (fontpkg-* packages) to Latin as WOFF2, with their @font-face stylesheet."""
+    input:
+        module=code("webfonts"),
+        config="config/config.yaml",
+    output:
+        fonts=directory(f"{BUILD}/fonts"),
+    log:
+        f"{BUILD}/logs/web_fonts.log",
+    shell:
+        "{CLI} --log {log} step web-fonts --out-dir {output.fonts}"
+
+
+rule cite_block:
+    """Write the "Cite this paper" block (Chicago, BibTeX, RIS) from report.qmd's metadata."""
+    input:
+        report=config["report"],
+        module=code("citation"),
+        labels=code("labels") + LABELS,
+        config="config/config.yaml",
+    output:
+        cite=f"{BUILD}/cite.html",
+    log:
+        f"{BUILD}/logs/cite_block.log",
+    shell:
+        "{CLI} --log {log} step cite --out {output.cite}"
+
+
+rule labels_metadata:
+    """Write the labels of report.qmd's language as a metadata file, for `quarto render` (_quarto.yml)."""
+    input:
+        report=config["report"],
+        labels=code("labels") + LABELS,
+    output:
+        metadata=f"{BUILD}/labels.yml",
+    log:
+        f"{BUILD}/logs/labels_metadata.log",
+    shell:
+        "{CLI} --log {log} step labels --out {output.metadata}"
+
+
+rule previews:
+    """PNG previews for the README: the PDF's cover and first body page, the HTML page in Chromium."""
+    input:
+        pdf=rules.edition_pdf.output.edition,
+        html=rules.edition_html.output.edition,
+    output:
+        cover="docs/previews/pdf-cover.png",
+        first_page="docs/previews/pdf-first-page.png",
+        html="docs/previews/html-page.png",
+    log:
+        f"{BUILD}/logs/previews.log",
+    shell:
+        "{CLI} --log {log} step previews --pdf {input.pdf} --html {input.html} --out-dir docs/previews"

@@ -1,0 +1,25 @@
+rule reference_docx:
+    """Write the DOCX edition's reference document: pandoc's own, in the house style (fonts from config)."""
+    input:
+        module=code("reference_docx"),
+        # The embedded fonts' static instances.
+        fonts=code("fonts"),
+        config="config/config.yaml",
+    output:
+        reference=f"{BUILD}/styles/reference.docx",
+    log:
+        f"{BUILD}/logs/reference_docx.log",
+    shell:
+        "{CLI} --log {log} step reference-docx --out {output.reference}"
+
+
+rule style_typst:
+    """Copy the PDF layout (perry.typ) out of the package: Typst reads files under the project only."""
+    input:
+        layout=str(resources.TYPST_LAYOUT),
+    output:
+        layout=f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
+    log:
+        f"{BUILD}/logs/style_typst.log",
+    shell:
+        "cp {input.layout:q} {output.layout:q} 2> {log:q}"
