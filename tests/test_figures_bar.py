@@ -63,6 +63,11 @@ class TestWords:
                       "Fuente: datos inventados, págs. 31, 32"]:
             assert words in text, words
 
+    def test_source_pages_end_with_the_papers_and(self, tmp_path: Path, figure_fonts: list[Path]) -> None:
+        """The source line's last page follows the conjunction given: this Spanish chart's `y`, not `and`."""
+        out = draw("bar", SPEC, root=ROOT, font_files=figure_fonts, out_dir=tmp_path, conjunction="y")
+        assert "Fuente: datos inventados, págs. 31, 32 y 33." in " ".join(pdf_text(out["pdf"]).split())
+
     def test_other_words_draw_another_figure(self, tmp_path: Path, figure_fonts: list[Path]) -> None:
         """Changing the axis words changes the figure (nothing the chart prints is fixed in code)."""
         a = draw("bar", SPEC, root=ROOT, font_files=figure_fonts, out_dir=tmp_path / "a")["svg"].read_bytes()

@@ -98,6 +98,17 @@ def test_source_line_pages_come_from_the_data() -> None:
     assert "pp\\. 48 and 115\\." in text
 
 
+def test_table_step_joins_pages_in_the_papers_language(project) -> None:
+    """The workflow's table step takes the conjunction from the labels of report.qmd's lang: es-ES gives `y`."""
+    report = project.root / "report.qmd"
+    report.write_text(report.read_text(encoding="utf-8").replace("\nlang: en-US\n", "\nlang: es-ES\n", 1),
+                      encoding="utf-8")
+    out = project.root / "_build" / "tables" / "structures.md"
+    result = project.perrypress("step", "table", "structures", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "pp\\. 48 y 115\\." in out.read_text(encoding="utf-8")
+
+
 def test_long_cells_get_relative_widths() -> None:
     """The separator's dashes follow the configured widths, so pandoc wraps long cells."""
     text = render_table("structures", CONFIG["tables"]["structures"], root=ROOT)
@@ -196,6 +207,12 @@ class TestShapeFromConfig:
     def test_source_line_pages_come_from_the_data(self, tmp_path: Path) -> None:
         """{pages} in the source line is filled with the pages the data's *_page column cites."""
         assert "Fuente\\: informe\\, págs\\. 12 and 30\\." in cities(tmp_path)
+
+    def test_source_line_pages_end_with_the_papers_and(self, tmp_path: Path) -> None:
+        """The last page of the source line follows the conjunction given: a Spanish paper's `y`, not `and`."""
+        cities(tmp_path)
+        text = render_table("cities", SPEC, root=tmp_path, conjunction="y")
+        assert "Fuente\\: informe\\, págs\\. 12 y 30\\." in text and " and " not in text
 
     def test_notes_follow_the_table(self, tmp_path: Path) -> None:
         """A notes file gives one paragraph per row, composed as `note` says, after the caption."""
