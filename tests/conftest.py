@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,6 +207,33 @@ def figure_fonts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 FIGURE_FIXTURES = ROOT / "tests" / "fixtures" / "figures"
+
+
+def write_package(folder: Path, schemas: Mapping[str, dict]) -> Path:
+    """Describe each ``<name>.csv`` of ``folder`` by its Table Schema in the folder's datapackage.json; return its path.
+
+    The descriptor is made if there is none; a resource of the same name is replaced, the others are kept.
+    """
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8")) if path.exists() else \
+        {"profile": "tabular-data-package", "resources": []}
+    for name, schema in schemas.items():
+        resource = {"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
+                    "mediatype": "text/csv", "encoding": "utf-8", "schema": schema}
+        descriptor["resources"] = [r for r in descriptor["resources"] if r.get("name") != name] + [resource]
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def figure_schema(name: str, **types: str) -> dict:
+    """The Table Schema of tests/fixtures/figures/<name>.csv (a fresh copy), the fields named in ``types`` retyped."""
+    descriptor = json.loads((FIGURE_FIXTURES / "datapackage.json").read_text(encoding="utf-8"))
+    schema = next(r["schema"] for r in descriptor["resources"] if r["name"] == name)
+    assert set(types) <= {f["name"] for f in schema["fields"]}, f"{name}.csv has no field {set(types)}"
+    for field in schema["fields"]:
+        field["type"] = types.get(field["name"], field["type"])
+    return schema
 
 
 def figure_specs() -> dict:

@@ -292,6 +292,14 @@ def test_cited_pages_are_ordered_by_number() -> None:
     assert cited_pages(load_table(DATA / "structures.csv")) == "48 and 115"
 
 
+def test_cited_pages_end_with_the_papers_and() -> None:
+    """The last page follows the conjunction given (the paper's labels' `and`), English's when none is."""
+    from perrypress.data import cited_pages
+
+    assert cited_pages(load_table(DATA / "regions.csv"), conjunction="y") == "12–13, 34, 99 y 112"
+    assert cited_pages(load_table(DATA / "structures.csv"), conjunction="y") == "48 y 115"
+
+
 class TestCountryRegions:
     """The map's countries are in the regions of UNODC's Global Report, and every doubtful row says why."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import ROOT, figure_specs
+from conftest import FIGURE_FIXTURES, ROOT, figure_schema, figure_specs, write_package
 from perrypress.config import load_config
 from perrypress.errors import ConfigError
 from perrypress.figures import FORMATS, KINDS, alt_text, draw, kind_module
@@ -72,6 +72,14 @@ class TestConfig:
     def test_the_fixture_charts_pass_the_schema(self) -> None:
         """The bar and line charts of the tests' fixtures are valid configuration."""
         assert set(CHARTS) == {"bar", "line"}
+
+    def test_the_fixture_data_is_a_valid_data_package(self) -> None:
+        """The charts' CSVs are resources of the datapackage.json beside them, valid as the build checks data/."""
+        from perrypress.data_package import check_package
+
+        counts = dict(check_package(FIGURE_FIXTURES / "datapackage.json",
+                                    data_files=[ROOT / CHARTS[slug]["data"] for slug in CHARTS]))
+        assert counts == {str(FIGURE_FIXTURES / "bar.csv"): 3, str(FIGURE_FIXTURES / "line.csv"): 4}
 
     def test_dispatch_refuses_an_unknown_kind(self) -> None:
         """Drawing a figure of an unknown kind (config not validated) is a ConfigError, not a traceback."""
@@ -184,9 +192,9 @@ def test_a_bar_and_a_line_chart_build_into_the_editions(built_copy) -> None:
     config_path = root / "config" / "config.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     for slug in ("bar", "line"):
-        for suffix in (".csv", ".schema.yaml"):
-            shutil.copy(ROOT / "tests" / "fixtures" / "figures" / f"{slug}{suffix}", root / "data" / f"{slug}{suffix}")
+        shutil.copy(FIGURE_FIXTURES / f"{slug}.csv", root / "data" / f"{slug}.csv")
         config["figures"][f"{slug}-chart"] = {**CHARTS[slug], "data": f"data/{slug}.csv"}
+    write_package(root / "data", {slug: figure_schema(slug) for slug in ("bar", "line")})
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     section = sorted((root / "sections").glob("*.qmd"))[-1]
     section.write_text(section.read_text(encoding="utf-8") + "".join(

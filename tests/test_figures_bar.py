@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import FIGURE_FIXTURES, ROOT, figure_specs
+from conftest import FIGURE_FIXTURES, ROOT, figure_schema, figure_specs, write_package
 from perrypress.errors import ConfigError, DataError
 from perrypress.figures import alt_text, draw
 from readers import pdf_text
@@ -15,16 +14,12 @@ from readers import pdf_text
 SPEC = figure_specs()["bar"]
 
 
-def project(tmp_path: Path, csv: str | None = None, schema: str | None = None) -> Path:
-    """A folder holding the fixture's bar.csv and schema (optionally replaced) where SPEC's data path points."""
+def project(tmp_path: Path, csv: str | None = None, **types: str) -> Path:
+    """Where SPEC's data path points: the fixture's bar.csv (or ``csv``), its resource's fields retyped by ``types``."""
     folder = tmp_path / Path(SPEC["data"]).parent
-    folder.mkdir(parents=True)
-    shutil.copy(FIGURE_FIXTURES / "bar.csv", folder / "bar.csv")
-    shutil.copy(FIGURE_FIXTURES / "bar.schema.yaml", folder / "bar.schema.yaml")
-    if csv is not None:
-        (folder / "bar.csv").write_text(csv, encoding="utf-8")
-    if schema is not None:
-        (folder / "bar.schema.yaml").write_text(schema, encoding="utf-8")
+    write_package(folder, {"bar": figure_schema("bar", **types)})
+    text = csv if csv is not None else (FIGURE_FIXTURES / "bar.csv").read_text(encoding="utf-8")
+    (folder / "bar.csv").write_text(text, encoding="utf-8")
     return tmp_path
 
 
@@ -68,6 +63,11 @@ class TestWords:
                       "Fuente: datos inventados, págs. 31, 32"]:
             assert words in text, words
 
+    def test_source_pages_end_with_the_papers_and(self, tmp_path: Path, figure_fonts: list[Path]) -> None:
+        """The source line's last page follows the conjunction given: this Spanish chart's `y`, not `and`."""
+        out = draw("bar", SPEC, root=ROOT, font_files=figure_fonts, out_dir=tmp_path, conjunction="y")
+        assert "Fuente: datos inventados, págs. 31, 32 y 33." in " ".join(pdf_text(out["pdf"]).split())
+
     def test_other_words_draw_another_figure(self, tmp_path: Path, figure_fonts: list[Path]) -> None:
         """Changing the axis words changes the figure (nothing the chart prints is fixed in code)."""
         a = draw("bar", SPEC, root=ROOT, font_files=figure_fonts, out_dir=tmp_path / "a")["svg"].read_bytes()
@@ -105,10 +105,8 @@ class TestDataErrors:
             alt_text("bar", spec, root=ROOT)
 
     def test_value_that_is_not_a_number_names_its_cell(self, tmp_path: Path) -> None:
-        """A value column typed as text in the schema still has to hold numbers: the cell is named."""
-        schema = (FIGURE_FIXTURES / "bar.schema.yaml").read_text().replace(
-            "  - name: y2023\n    type: number", "  - name: y2023\n    type: string")
+        """A value column typed as text in its resource still has to hold numbers: the cell is named."""
         csv = (FIGURE_FIXTURES / "bar.csv").read_text().replace("Quito,4,6.5", "Quito,4,six")
-        root = project(tmp_path, csv=csv, schema=schema)
+        root = project(tmp_path, csv=csv, y2023="string")
         with pytest.raises(DataError, match=r"bar\.csv:4:3: column 'y2023': 'six' is not a number — "):
             alt_text("bar", SPEC, root=root)

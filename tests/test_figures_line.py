@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import FIGURE_FIXTURES, ROOT, figure_specs
+from conftest import FIGURE_FIXTURES, ROOT, figure_schema, figure_specs, write_package
 from perrypress.errors import DataError
 from perrypress.figures import alt_text, draw
 from readers import pdf_text
@@ -15,12 +14,11 @@ from readers import pdf_text
 SPEC = figure_specs()["line"]
 
 
-def project(tmp_path: Path, csv: str) -> Path:
-    """A folder holding ``csv`` as line.csv, with the fixture's schema, where SPEC's data path points."""
+def project(tmp_path: Path, csv: str, **types: str) -> Path:
+    """Where SPEC's data path points: ``csv`` as line.csv, the fixture's resource's fields retyped by ``types``."""
     folder = tmp_path / Path(SPEC["data"]).parent
-    folder.mkdir(parents=True)
+    write_package(folder, {"line": figure_schema("line", **types)})
     (folder / "line.csv").write_text(csv, encoding="utf-8")
-    shutil.copy(FIGURE_FIXTURES / "line.schema.yaml", folder / "line.schema.yaml")
     return tmp_path
 
 
@@ -56,15 +54,10 @@ def test_changed_value_changes_figure_and_alt_text(tmp_path: Path, figure_fonts:
 
 def test_names_along_x(tmp_path: Path, figure_fonts: list[Path]) -> None:
     """An x column of names (not numbers) gives evenly spaced points labelled with the names."""
-    shutil.copytree(FIGURE_FIXTURES, tmp_path / "tests" / "fixtures" / "figures")
-    folder = tmp_path / "tests" / "fixtures" / "figures"
-    (folder / "line.csv").write_text("year,north,south\nQ1,1,2\nQ2,2,3\n", encoding="utf-8")
-    (folder / "line.schema.yaml").write_text(
-        (FIGURE_FIXTURES / "line.schema.yaml").read_text().replace("name: year\n    type: integer",
-                                                                   "name: year\n    type: string"))
-    out = draw("line", SPEC, root=tmp_path, font_files=figure_fonts, out_dir=tmp_path / "out")
+    root = project(tmp_path, "year,north,south\nQ1,1,2\nQ2,2,3\n", year="string")
+    out = draw("line", SPEC, root=root, font_files=figure_fonts, out_dir=tmp_path / "out")
     assert "Q2" in pdf_text(out["pdf"])
-    assert alt_text("line", SPEC, root=tmp_path).endswith("Norte: Q1 1, Q2 2; Sur: Q1 2, Q2 3.")
+    assert alt_text("line", SPEC, root=root).endswith("Norte: Q1 1, Q2 2; Sur: Q1 2, Q2 3.")
 
 
 def test_malformed_csv_names_its_line(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_pandoc
+from conftest import ROOT, run_pandoc, write_package
 from perrypress.config import load_config
 from perrypress.errors import ConfigError, DataError
 from perrypress.markdown import escape
@@ -98,6 +98,17 @@ def test_source_line_pages_come_from_the_data() -> None:
     assert "pp\\. 48 and 115\\." in text
 
 
+def test_table_step_joins_pages_in_the_papers_language(project) -> None:
+    """The workflow's table step takes the conjunction from the labels of report.qmd's lang: es-ES gives `y`."""
+    report = project.root / "report.qmd"
+    report.write_text(report.read_text(encoding="utf-8").replace("\nlang: en-US\n", "\nlang: es-ES\n", 1),
+                      encoding="utf-8")
+    out = project.root / "_build" / "tables" / "structures.md"
+    result = project.perrypress("step", "table", "structures", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "pp\\. 48 y 115\\." in out.read_text(encoding="utf-8")
+
+
 def test_long_cells_get_relative_widths() -> None:
     """The separator's dashes follow the configured widths, so pandoc wraps long cells."""
     text = render_table("structures", CONFIG["tables"]["structures"], root=ROOT)
@@ -134,15 +145,20 @@ def test_bad_locator_names_its_row() -> None:
 
 
 # A table shaped by configuration only, from a CSV written for the tests (no renderer of its own).
-SCHEMA = """columns:
-  - {name: city, type: string, required: true}
-  - {name: rate, type: number}
-  - {name: status, type: string}
-  - {name: mark, type: string}
-  - {name: extra, type: string}
-  - {name: source_key, type: string, required: true}
-  - {name: source_page, type: integer}
-"""
+SCHEMA = {
+    "fields": [
+        {"name": "city", "type": "string", "constraints": {"required": True}},
+        {"name": "rate", "type": "number"},
+        {"name": "status", "type": "string"},
+        {"name": "mark", "type": "string"},
+        {"name": "extra", "type": "string"},
+        {"name": "source_key", "type": "string", "constraints": {"required": True}},
+        {"name": "source_page", "type": "integer"},
+    ],
+    "primaryKey": ["city"],
+}
+NOTES_SCHEMA = {"fields": [{"name": "mark", "type": "string"}, {"name": "note", "type": "string"}],
+                "primaryKey": ["mark"]}
 ROWS = "city,rate,status,mark,extra,source_key,source_page\nQuito,4.5,ok,*,tras la nota,kara2017,12\nLima,,none,,,kara2017,30\n"
 SPEC = {
     "data": "data/cities.csv",
@@ -161,13 +177,11 @@ SPEC = {
 
 def cities(tmp_path: Path, spec: dict | None = None, *, notes: str | None = None) -> str:
     """Render SPEC (or ``spec``) over the test CSV written to tmp_path."""
-    (tmp_path / "data").mkdir(exist_ok=True)
+    write_package(tmp_path / "data", {"cities": SCHEMA})
     (tmp_path / "data" / "cities.csv").write_text(ROWS, encoding="utf-8")
-    (tmp_path / "data" / "cities.schema.yaml").write_text(SCHEMA, encoding="utf-8")
     if notes is not None:
+        write_package(tmp_path / "data", {"cities-notes": NOTES_SCHEMA})
         (tmp_path / "data" / "cities-notes.csv").write_text(notes, encoding="utf-8")
-        (tmp_path / "data" / "cities-notes.schema.yaml").write_text(
-            "columns:\n  - {name: mark, type: string}\n  - {name: note, type: string}\n", encoding="utf-8")
     return render_table("cities", spec or SPEC, root=tmp_path)
 
 
@@ -194,6 +208,12 @@ class TestShapeFromConfig:
         """{pages} in the source line is filled with the pages the data's *_page column cites."""
         assert "Fuente\\: informe\\, págs\\. 12 and 30\\." in cities(tmp_path)
 
+    def test_source_line_pages_end_with_the_papers_and(self, tmp_path: Path) -> None:
+        """The last page of the source line follows the conjunction given: a Spanish paper's `y`, not `and`."""
+        cities(tmp_path)
+        text = render_table("cities", SPEC, root=tmp_path, conjunction="y")
+        assert "Fuente\\: informe\\, págs\\. 12 y 30\\." in text and " and " not in text
+
     def test_notes_follow_the_table(self, tmp_path: Path) -> None:
         """A notes file gives one paragraph per row, composed as `note` says, after the caption."""
         spec = {**SPEC, "notes": "data/cities-notes.csv", "note": ["mark", {"text": " "}, "note"]}
@@ -215,9 +235,8 @@ class TestShapeFromConfig:
 
     def test_a_bad_page_names_its_row(self, tmp_path: Path) -> None:
         """A citation key that is not one names the file and row (the project's DataError form)."""
-        (tmp_path / "data").mkdir()
+        write_package(tmp_path / "data", {"cities": SCHEMA})
         (tmp_path / "data" / "cities.csv").write_text(ROWS.replace("Lima,,none,,,kara2017", "Lima,,none,,,kara 2017"))
-        (tmp_path / "data" / "cities.schema.yaml").write_text(SCHEMA, encoding="utf-8")
         with pytest.raises(DataError, match=r"^data/cities\.csv:3: 'kara 2017' is not a citation key"):
             render_table("cities", SPEC, root=tmp_path)
 

@@ -35,10 +35,12 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_table(args: argparse.Namespace) -> None:
     """Write one table's Markdown include."""
+    from .labels import report_labels
     from .tables import write_table
 
-    config = _config(args)
-    write_table(args.slug, config["tables"][args.slug], root=Path(args.root), output=Path(args.out))
+    config, root = _config(args), Path(args.root)
+    write_table(args.slug, config["tables"][args.slug], root=root, output=Path(args.out),
+                conjunction=report_labels(root / config["report"])["and"])
 
 
 def cmd_figure_fonts(args: argparse.Namespace) -> None:
@@ -52,10 +54,12 @@ def cmd_figure_fonts(args: argparse.Namespace) -> None:
 def cmd_figure(args: argparse.Namespace) -> None:
     """Draw one figure, of the kind its configuration declares, in every format, with the figure_fonts step's fonts."""
     from .figures import draw
+    from .labels import report_labels
 
-    config = _config(args)
-    draw(args.slug, config["figures"][args.slug], root=Path(args.root), out_dir=Path(args.out_dir),
-         font_files=sorted(Path(args.fonts).glob("*.[ot]tf")))
+    config, root = _config(args), Path(args.root)
+    draw(args.slug, config["figures"][args.slug], root=root, out_dir=Path(args.out_dir),
+         font_files=sorted(Path(args.fonts).glob("*.[ot]tf")),
+         conjunction=report_labels(root / config["report"])["and"])
 
 
 def cmd_variables(args: argparse.Namespace) -> None:

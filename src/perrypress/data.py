@@ -126,14 +126,19 @@ def load_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def cited_pages(frame: pd.DataFrame) -> str:
-    """The pages a data file's provenance columns (``*_page``) cite, in order: '12–13, 34, 99 and 112'."""
+def cited_pages(frame: pd.DataFrame, *, conjunction: str = "and") -> str:
+    """The pages a data file's provenance columns (``*_page``) cite, in order: '12–13, 34, 99 and 112'.
+
+    ``conjunction`` goes before the last page: the paper's word for "and" (its labels' ``and``, e.g. "y").
+    """
     pages = {str(v).strip() for c in frame.columns if c.endswith("_page") for v in frame[c].dropna()}
     pages.discard("")
     ordered = sorted(pages, key=lambda p: (int(re.match(r"\d*", p).group() or 0), p))
-    return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " and " + ordered[-1]
+    return ordered[0] if len(ordered) == 1 else f"{', '.join(ordered[:-1])} {conjunction} {ordered[-1]}"
 
 
-def source_line(template: str, data: Path) -> str:
-    """Fill ``{pages}`` in a configured source line with the pages the data file cites."""
-    return template.replace("{pages}", cited_pages(load_table(data))) if "{pages}" in template else template
+def source_line(template: str, data: Path, *, conjunction: str = "and") -> str:
+    """Fill ``{pages}`` in a configured source line with the pages ``data`` cites, ``conjunction`` before the last."""
+    if "{pages}" not in template:
+        return template
+    return template.replace("{pages}", cited_pages(load_table(data), conjunction=conjunction))

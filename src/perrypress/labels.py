@@ -75,6 +75,14 @@ def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str,
     return labels
 
 
+def report_labels(report: Path) -> dict[str, Any]:
+    """The labels of the paper whose metadata ``report`` (report.qmd) holds: its ``lang:``'s table and overrides."""
+    from .citation import read_metadata
+
+    meta, text = read_metadata(report)
+    return labels_for(meta, path=report, text=text)
+
+
 def pandoc_metadata(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str, Any]:
     """The metadata an edition's pandoc run is given: the labels, and the section titles citeproc and filters read."""
     labels = labels_for(meta, path=path, text=text)

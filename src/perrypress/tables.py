@@ -138,8 +138,11 @@ def _rows(slug: str, spec: dict[str, Any], root: Path) -> tuple[list[list[str]],
     return rows, notes
 
 
-def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
-    """Return the Markdown include for the table ``slug`` described by ``spec``."""
+def render_table(slug: str, spec: dict[str, Any], *, root: Path, conjunction: str = "and") -> str:
+    """Return the Markdown include for the table ``slug`` described by ``spec``.
+
+    ``conjunction`` is the paper's "and" (its labels' ``and``), before the last page of the source line.
+    """
     rows, notes = _rows(slug, spec, root)
     columns = _columns(slug, spec)
     header = [escape(title) for _, title, _ in columns]
@@ -160,14 +163,15 @@ def render_table(slug: str, spec: dict[str, Any], *, root: Path) -> str:
     if notes:
         parts += ["", "::: table-notes", "\n\n".join(notes), ":::"]  # one paragraph per note
     if spec.get("source"):
-        parts += ["", "::: table-source", escape(source_line(spec["source"], root / spec["data"])), ":::"]
+        line = source_line(spec["source"], root / spec["data"], conjunction=conjunction)
+        parts += ["", "::: table-source", escape(line), ":::"]
     parts += ["", ":::", ""]
     return "\n".join(parts)
 
 
-def write_table(slug: str, spec: dict[str, Any], *, root: Path, output: Path) -> None:
-    """Render the table ``slug`` and write it to ``output``."""
-    text = render_table(slug, spec, root=root)
+def write_table(slug: str, spec: dict[str, Any], *, root: Path, output: Path, conjunction: str = "and") -> None:
+    """Render the table ``slug`` (``conjunction``: the paper's "and") and write it to ``output``."""
+    text = render_table(slug, spec, root=root, conjunction=conjunction)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     log.info("wrote %s", output)

@@ -5,8 +5,9 @@
 - ``line``: a line chart of one or more value columns over an x column (line.py).
 
 Every kind shares the house style and the reproducible save of style.py, and
-exposes ``draw(slug, spec, root=, font_files=, outputs=)`` and ``describe(slug, spec, root=)``
-(the alt text, from the data). A kind's module is imported only when a figure
+exposes ``draw(slug, spec, root=, font_files=, outputs=, conjunction=)`` and ``describe(slug, spec, root=)``
+(the alt text, from the data); ``conjunction`` is the paper's "and" (its labels' ``and``), before the
+last page of a source line. A kind's module is imported only when a figure
 of that kind is drawn or described.
 """
 
@@ -40,10 +41,12 @@ def outputs(slug: str, out_dir: Path) -> dict[str, Path]:
     return {fmt: Path(out_dir) / f"{slug}.{fmt}" for fmt in FORMATS}
 
 
-def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], out_dir: Path) -> dict[str, Path]:
+def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], out_dir: Path,
+         conjunction: str = "and") -> dict[str, Path]:
     """Draw the figure ``slug`` that ``spec`` (figures.<slug>) declares, in every format; return the files."""
     files = outputs(slug, out_dir)
-    kind_module(slug, spec).draw(slug, spec, root=Path(root), font_files=font_files, outputs=files)
+    kind_module(slug, spec).draw(slug, spec, root=Path(root), font_files=font_files, outputs=files,
+                                 conjunction=conjunction)
     return files
 
 

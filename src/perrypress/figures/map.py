@@ -325,7 +325,8 @@ def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str], 
     return text
 
 
-def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path]) -> None:
+def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path],
+         conjunction: str = "and") -> None:
     """Draw the map a configuration entry (figures.<slug>, kind: map) declares."""
     from ..data import source_line
     from .frames import read
@@ -333,7 +334,7 @@ def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Pat
     regions = read(root, spec, "data", {"slug", "region", "share_pct", "flag"})
     countries = read(root, spec, "countries", {"name", "region"})
     draw_regions(regions=regions, countries=countries, shapefile=root / spec["geometry"], font_files=font_files,
-                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"]),
+                 outputs=outputs, source_line=source_line(spec["source"], root / spec["data"], conjunction=conjunction),
                  legend=spec["legend"], anchors=spec.get("anchors"), decimal_mark=spec.get("decimal_mark", "."))
 
 
