@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from .config import load_yaml
 from .errors import DataError
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def load_schema(path: Path) -> dict[str, Any]:
     """Read a data schema and check that it is itself well formed."""
     if not path.exists():
         raise DataError(path, "schema file not found", "every data file needs a <name>.schema.yaml beside it")
-    schema = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    schema = load_yaml(path.read_text(encoding="utf-8")) or {}
     columns = schema.get("columns")
     if not isinstance(columns, list) or not columns:
         raise DataError(path, "the schema lists no columns", "add a 'columns:' list")
