@@ -22,6 +22,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,8 +53,11 @@ class Measure:
 
 
 def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project, env=ENV,
-                          capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project, env=ENV,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed in {project}:\n{result.stderr[-3000:]}")
+    return result
 
 
 def planned_commands(project: Path) -> list[list[str]]:
@@ -124,13 +128,27 @@ def version_floor() -> float:
     return time.perf_counter() - start
 
 
-def measure(name: str, prepare: Callable[[Path], None] | None, tmp: Path) -> Measure:
-    """Measure one scenario in two copies: one for the floor, one for the workflow."""
+def built_project(tmp: Path) -> Path:
+    """A fresh copy of the sources, built once: the starting point of every rebuild scenario."""
+    project = copy_sources(ROOT, tmp / "built")
+    snakemake(project)
+    return project
+
+
+def measure(name: str, prepare: Callable[[Path], None] | None, tmp: Path, built: Path) -> Measure:
+    """Measure one scenario in two copies: one for the floor, one for the workflow.
+
+    A fresh build starts from the sources; a rebuild from a copy of ``built``
+    (its _build/, figures/ and .snakemake/ metadata, modification times kept),
+    then the scenario's edit.
+    """
     copies = []
     for label in ("floor", "workflow"):
-        project = copy_sources(ROOT, tmp / f"{label}-{name.replace(' ', '-')}")
-        if prepare is not None:
-            snakemake(project)  # built first; the scenario is the rebuild after the edit
+        destination = tmp / f"{label}-{name.replace(' ', '-')}"
+        if prepare is None:
+            project = copy_sources(ROOT, destination)
+        else:
+            project = Path(shutil.copytree(built, destination, symlinks=True))
             prepare(project)
         copies.append(project)
     floor_seconds = version_floor() if name == "no-op rebuild" else floor_in_fresh_process(copies[0])
@@ -149,16 +167,24 @@ SCENARIOS: dict[str, Callable[[Path], None] | None] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", action="append", choices=list(SCENARIOS), metavar="SCENARIO",
+                        help=f"measure only this scenario (repeatable): {', '.join(map(repr, SCENARIOS))}")
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # measure one floor, in this process
     args = parser.parse_args()
     if args.floor:
         print(floor(args.floor)[0])
         return
+    scenarios = {name: prepare for name, prepare in SCENARIOS.items() if not args.only or name in args.only}
     results: dict[str, list[Measure]] = {}
+    load_before = os.getloadavg()
     for _ in range(args.repeat):
-        for name, prepare in SCENARIOS.items():
-            with tempfile.TemporaryDirectory(prefix="perrypress-bench-") as tmp:
-                results.setdefault(name, []).append(measure(name, prepare, Path(tmp)))
+        with tempfile.TemporaryDirectory(prefix="perrypress-bench-") as tmp:
+            built = built_project(Path(tmp)) if any(p is not None for p in scenarios.values()) else None
+            for name, prepare in scenarios.items():
+                results.setdefault(name, []).append(measure(name, prepare, Path(tmp), built))
+    load_after = os.getloadavg()
+    print(f"Load average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in load_after)}\n")
     print(f"| scenario (median of {args.repeat}, {os.cpu_count()} cores) | workflow | floor | ratio | jobs "
           "| largest job |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

@@ -66,7 +66,7 @@ def cmd_figure(args: argparse.Namespace) -> None:
 def cmd_variables(args: argparse.Namespace) -> None:
     """Write _variables.yml from the data files."""
     from .data import load_table
-    from .figure_regions import alt_text
+    from .figure_text import alt_text
     from .variables import compute, write_variables
 
     config, root = _config(args), Path(args.root)

@@ -13,6 +13,9 @@ import pandas
 import shapefile as pyshp
 from fontTools.ttLib import TTFont
 
+# The figure's words (percentages, alt text) live in figure_text, which does not load matplotlib.
+from .figure_text import GLOBAL_SLUG, alt_text, pct as _pct  # noqa: F401 (alt_text: part of this API)
+
 matplotlib.use("Agg")
 
 import matplotlib.axes  # noqa: E402
@@ -29,7 +32,6 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("svg", "pdf", "png")
 FLAGS = ("stated", "substitute-zero", "not-stated")
-GLOBAL_SLUG = "all_regions"
 SHAPEFILE_ENCODING = "iso-8859-1"
 
 NO_DATA_COLOUR = "#d9d9d9"
@@ -53,8 +55,6 @@ LEGEND_KEYS = ("scale", "no_data", "substitute")
 # region name → {"label": (longitude, latitude), "leader": (longitude, latitude)}, the
 # leader being the point a line reaches when the label sits outside its region.
 Anchors = Mapping[str, Mapping[str, Sequence[float]]]
-# The words the alt text adds to the values (figures.<slug>.alt_words).
-ALT_WORDS = ("substitute", "missing", "world")
 MAP_LAT_RANGE = (-57.0, 85.0)
 
 
@@ -89,12 +89,6 @@ def region_colour(share: float | None, flag: str, *, vmax: float = SCALE_MIN_MAX
 def region_hatch(flag: str) -> str | None:
     """Return the hatch pattern marking a region's flag (the author's substitute zero), or None."""
     return "//////" if flag == "substitute-zero" else None
-
-
-def _pct(value: float) -> str:
-    """Format a percentage as the paper does: an integer when whole, then a non-breaking space and %."""
-    text = f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
-    return f"{text}\u00a0%"
 
 
 def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, outputs: Mapping[str, Path]) -> None:
@@ -361,37 +355,3 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         fig.patches.append(Rectangle((x, y0), w, h, transform=fig.transFigure, figure=fig, facecolor=colour,
                                      edgecolor="#9a9a9a", linewidth=0.4, hatch=hatch))
         fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
-
-
-def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str]) -> str:
-    """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``.
-
-    ``words`` (figures.<slug>.alt_words) say, in the paper's language, what a substitute value is
-    ("substitute"), what introduces the regions without a value ("missing") and the global value ("world").
-    """
-    missing_words = [k for k in ALT_WORDS if not words.get(k)]
-    if missing_words:
-        raise ValueError(f"the figure's alt_words lack {missing_words}")
-    drawn = regions[regions["slug"] != GLOBAL_SLUG]
-    stated = drawn[(drawn["flag"] == "stated") & drawn["share_pct"].notna()]
-    stated = stated.sort_values("share_pct", ascending=False, kind="stable")
-    substitutes = drawn[drawn["flag"] == "substitute-zero"]
-    missing = drawn[(drawn["flag"] == "not-stated") | drawn["share_pct"].isna()]
-    missing = missing[~missing.index.isin(substitutes.index)]
-
-    def plain(value: float) -> str:
-        return _pct(value).replace("\u00a0", " ")
-
-    parts = [f"{r.region} {plain(float(r.share_pct))}" for r in stated.itertuples(index=False)]
-    parts += [
-        f"{r.region} {plain(float(r.share_pct))} ({words['substitute']})"
-        for r in substitutes.itertuples(index=False)
-        if not pandas.isna(r.share_pct)
-    ]
-    text = lead.rstrip(".:") + ((": " + ", ".join(parts) + ".") if parts else ".")
-    if len(missing):
-        text += f" {words['missing']}: {'; '.join(missing['region'])}."
-    world = regions[regions["slug"] == GLOBAL_SLUG]
-    if len(world) and not pandas.isna(world.iloc[0]["share_pct"]):
-        text += f" {words['world']} {plain(float(world.iloc[0]['share_pct']))}."
-    return text

@@ -16,7 +16,7 @@ rule figure:
     input:
         figure_data,
         fonts=rules.figure_fonts.output.fonts,
-        code=code("figure_regions", "data"),
+        code=code("figure_regions", "figure_text", "data"),
         config="config/config.yaml",
     output:
         files=[f"figures/{{slug}}.{fmt}" for fmt in FIGURE_FORMATS],

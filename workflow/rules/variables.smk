@@ -3,7 +3,7 @@ rule variables:
     input:
         data=list(config["variables"].values()),
         figures=[spec["data"] for spec in config["figures"].values()],
-        code=code("variables", "data", "figure_regions"),
+        code=code("variables", "data", "figure_text"),
         config="config/config.yaml",
     output:
         variables="_variables.yml",
