@@ -207,7 +207,7 @@ def main() -> None:
         seconds = statistics.median(r.seconds for r in runs)
         floor_seconds = statistics.median(r.floor for r in runs)
         ratio = seconds / floor_seconds if name != "no-op rebuild" else None
-        shown = f"{ratio:.2f}×" if ratio else f"+{seconds - floor_seconds:.2f} s"
+        shown = f"{ratio:.2f}×" if ratio else f"{seconds - floor_seconds:+.2f} s"
         cpu, floor_cpu = statistics.median(r.cpu for r in runs), statistics.median(r.floor_cpu for r in runs)
         print(f"| {name} | {seconds:.2f} s | {floor_seconds:.2f} s | {shown} | {runs[0].jobs} "
               f"| {max(r.peak_mib for r in runs):.0f} MiB | {cpu:.2f} s / {floor_cpu:.2f} s |")

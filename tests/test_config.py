@@ -70,7 +70,10 @@ def test_a_configuration_that_passed_is_not_validated_again(tmp_path: Path) -> N
         assert result.returncode == 0, result.stderr
         return "JSONSCHEMA True" in result.stdout
 
-    assert jsonschema_loaded()  # first load: validated
+    assert jsonschema_loaded()  # never built: validated, and nothing written (no _build/ is created)
+    assert not (root / "_build").exists()
+    (root / "_build").mkdir()
+    assert jsonschema_loaded()  # first load in a built project: validated
     assert not jsonschema_loaded()  # unchanged: remembered
     config = root / "config" / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("mode: draft", "mode: final"), encoding="utf-8")

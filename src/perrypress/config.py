@@ -119,7 +119,9 @@ def _validate_once(data: Any, *, path: Path, text: str, schema: Path, memo: Path
     except OSError:
         pass
     validate(data, path=path, text=text, schema=schema)
-    if digest is not None:
+    # Only in a project that has been built: reading the configuration alone (e.g. `preview` refusing a busy
+    # port) must not create the build folder.
+    if digest is not None and memo.parents[1].is_dir():
         try:
             memo.parent.mkdir(parents=True, exist_ok=True)
             temporary = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
