@@ -12,8 +12,10 @@ the workflow's rules run (read from `snakemake --dry-run --printshellcmds`),
 called one after another in one Python process (a new one per scenario) through
 `perrypress.cli.main`, so with no Snakemake, no interpreter start and no import
 per job; pandoc and Typst are the same binaries. The no-op's floor is
-`snakemake --version`. The table printed is the README's "Performance" table.
-Figures belong here, not in timed unit tests.
+`snakemake --version`. The table printed is the README's "Performance" table;
+besides wall time it gives CPU seconds (user + system, every process), which a
+machine loaded by other work disturbs far less. The load average before and
+after is printed with it. Figures belong here, not in timed unit tests.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,9 +40,10 @@ from perrypress.verify import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1704067200"}
-# Runs a command and prints the largest resident memory (KiB) of any process it waited for.
+# Runs a command and prints the largest resident memory (KiB) of any process it waited for, and their CPU seconds.
 PEAK = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr); sys.exit(code)")
 
 
 @dataclass
@@ -49,11 +54,17 @@ class Measure:
     floor: float
     jobs: int
     peak_mib: float
+    # CPU seconds (user + system, every process): less disturbed than wall time by a loaded machine.
+    cpu: float
+    floor_cpu: float
 
 
 def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project, env=ENV,
-                          capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project, env=ENV,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed in {project}:\n{result.stderr[-3000:]}")
+    return result
 
 
 def planned_commands(project: Path) -> list[list[str]]:
@@ -66,36 +77,43 @@ def planned_commands(project: Path) -> list[list[str]]:
     return commands
 
 
-def floor(project: Path) -> tuple[float, int]:
-    """Run the planned commands directly, in this process; return (seconds, number of commands)."""
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and the children it waited for (pandoc)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def floor(project: Path) -> tuple[float, int, float]:
+    """Run the planned commands directly, in this process; return (seconds, number of commands, CPU seconds)."""
     commands = planned_commands(project)
     cwd = os.getcwd()
     os.chdir(project)
     os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
     try:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), cpu_seconds()
         for arguments in commands:
             outputs = [a for a in arguments if a.startswith(("_build/", "figures/", "_variables"))]
             for out in outputs:
                 Path(out).parent.mkdir(parents=True, exist_ok=True)
             if cli.main(arguments) != 0:
                 raise SystemExit(f"floor: perrypress {' '.join(arguments)} failed")
-        return time.perf_counter() - start, len(commands)
+        return time.perf_counter() - start, len(commands), cpu_seconds() - start_cpu
     finally:
         os.chdir(cwd)
 
 
-def floor_in_fresh_process(project: Path) -> float:
+def floor_in_fresh_process(project: Path) -> tuple[float, float]:
     """Measure :func:`floor` in a new Python process (matplotlib caches fonts by path for a process's life)."""
     result = subprocess.run([sys.executable, __file__, "--floor", str(project)], capture_output=True, text=True,
                             env=ENV)
     if result.returncode != 0:
         raise SystemExit(f"floor failed:\n{result.stderr[-3000:]}")
-    return float(result.stdout.strip().splitlines()[-1])
+    seconds, cpu = result.stdout.strip().splitlines()[-1].split()
+    return float(seconds), float(cpu)
 
 
-def workflow(project: Path) -> tuple[float, int, float]:
-    """Run the workflow once; return (seconds, jobs run, largest job's resident memory in MiB)."""
+def workflow(project: Path) -> tuple[float, int, float, float]:
+    """Run the workflow once; return (seconds, jobs run, largest job's resident memory in MiB, CPU seconds)."""
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-m", "snakemake", "--cores", "2",
                              "--rerun-incomplete"], cwd=project, env=ENV, capture_output=True, text=True)
@@ -103,8 +121,8 @@ def workflow(project: Path) -> tuple[float, int, float]:
     if result.returncode != 0:
         raise SystemExit(f"the build failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     jobs = len(re.findall(r"^Finished jobid: \d+ \(Rule: (?!all\))", result.stdout + result.stderr, flags=re.M))
-    peak_kib = int(result.stderr.strip().splitlines()[-1])
-    return seconds, jobs, peak_kib / 1024
+    peak_kib, cpu = result.stderr.strip().splitlines()[-1].split()
+    return seconds, jobs, int(peak_kib) / 1024, float(cpu)
 
 
 def edit_section(project: Path) -> None:
@@ -118,24 +136,38 @@ def edit_figure_csv(project: Path) -> None:
     regions.write_text(re.sub(r"(South America,)8(\.?\d*,)", r"\g<1>9\2", text, count=1), encoding="utf-8")
 
 
-def version_floor() -> float:
-    start = time.perf_counter()
+def version_floor() -> tuple[float, float]:
+    start, start_cpu = time.perf_counter(), cpu_seconds()
     subprocess.run([sys.executable, "-m", "snakemake", "--version"], capture_output=True, check=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - start_cpu
 
 
-def measure(name: str, prepare: Callable[[Path], None] | None, tmp: Path) -> Measure:
-    """Measure one scenario in two copies: one for the floor, one for the workflow."""
+def built_project(tmp: Path) -> Path:
+    """A fresh copy of the sources, built once: the starting point of every rebuild scenario."""
+    project = copy_sources(ROOT, tmp / "built")
+    snakemake(project)
+    return project
+
+
+def measure(name: str, prepare: Callable[[Path], None] | None, tmp: Path, built: Path) -> Measure:
+    """Measure one scenario in two copies: one for the floor, one for the workflow.
+
+    A fresh build starts from the sources; a rebuild from a copy of ``built``
+    (its _build/, figures/ and .snakemake/ metadata, modification times kept),
+    then the scenario's edit.
+    """
     copies = []
     for label in ("floor", "workflow"):
-        project = copy_sources(ROOT, tmp / f"{label}-{name.replace(' ', '-')}")
-        if prepare is not None:
-            snakemake(project)  # built first; the scenario is the rebuild after the edit
+        destination = tmp / f"{label}-{name.replace(' ', '-')}"
+        if prepare is None:
+            project = copy_sources(ROOT, destination)
+        else:
+            project = Path(shutil.copytree(built, destination, symlinks=True))
             prepare(project)
         copies.append(project)
-    floor_seconds = version_floor() if name == "no-op rebuild" else floor_in_fresh_process(copies[0])
-    seconds, jobs, peak = workflow(copies[1])
-    return Measure(seconds, floor_seconds, jobs, peak)
+    floor_seconds, floor_cpu = version_floor() if name == "no-op rebuild" else floor_in_fresh_process(copies[0])
+    seconds, jobs, peak, cpu = workflow(copies[1])
+    return Measure(seconds, floor_seconds, jobs, peak, cpu, floor_cpu)
 
 
 SCENARIOS: dict[str, Callable[[Path], None] | None] = {
@@ -149,26 +181,36 @@ SCENARIOS: dict[str, Callable[[Path], None] | None] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", action="append", choices=list(SCENARIOS), metavar="SCENARIO",
+                        help=f"measure only this scenario (repeatable): {', '.join(map(repr, SCENARIOS))}")
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # measure one floor, in this process
     args = parser.parse_args()
     if args.floor:
-        print(floor(args.floor)[0])
+        seconds, _, cpu = floor(args.floor)
+        print(seconds, cpu)
         return
+    scenarios = {name: prepare for name, prepare in SCENARIOS.items() if not args.only or name in args.only}
     results: dict[str, list[Measure]] = {}
+    load_before = os.getloadavg()
     for _ in range(args.repeat):
-        for name, prepare in SCENARIOS.items():
-            with tempfile.TemporaryDirectory(prefix="perrypress-bench-") as tmp:
-                results.setdefault(name, []).append(measure(name, prepare, Path(tmp)))
+        with tempfile.TemporaryDirectory(prefix="perrypress-bench-") as tmp:
+            built = built_project(Path(tmp)) if any(p is not None for p in scenarios.values()) else None
+            for name, prepare in scenarios.items():
+                results.setdefault(name, []).append(measure(name, prepare, Path(tmp), built))
+    load_after = os.getloadavg()
+    print(f"Load average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in load_after)}\n")
     print(f"| scenario (median of {args.repeat}, {os.cpu_count()} cores) | workflow | floor | ratio | jobs "
-          "| largest job |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+          "| largest job | CPU: workflow / floor |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, runs in results.items():
         seconds = statistics.median(r.seconds for r in runs)
         floor_seconds = statistics.median(r.floor for r in runs)
         ratio = seconds / floor_seconds if name != "no-op rebuild" else None
-        shown = f"{ratio:.2f}×" if ratio else f"+{seconds - floor_seconds:.2f} s"
+        shown = f"{ratio:.2f}×" if ratio else f"{seconds - floor_seconds:+.2f} s"
+        cpu, floor_cpu = statistics.median(r.cpu for r in runs), statistics.median(r.floor_cpu for r in runs)
         print(f"| {name} | {seconds:.2f} s | {floor_seconds:.2f} s | {shown} | {runs[0].jobs} "
-              f"| {max(r.peak_mib for r in runs):.0f} MiB |")
+              f"| {max(r.peak_mib for r in runs):.0f} MiB | {cpu:.2f} s / {floor_cpu:.2f} s |")
 
 
 if __name__ == "__main__":

@@ -105,3 +105,12 @@ def test_citation_keys_are_case_sensitive(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="did you mean '@henry2016'") as info:
         check(BIB, report=REPORT, sources=[*SECTIONS, section])
     assert str(info.value).startswith(f"{section}:1:")
+
+
+def test_keys_written_by_the_check_are_read_back(tmp_path: Path) -> None:
+    """The check's keys file holds every entry's key, which the editions read instead of parsing the .bib."""
+    from perrypress.bibliography import parse, read_keys, write_keys
+
+    bib = parse(ROOT / "references.bib")
+    write_keys(bib, tmp_path / "checks" / "keys.txt")
+    assert read_keys(tmp_path / "checks" / "keys.txt") == set(bib.entries)

@@ -50,3 +50,35 @@ def test_invalid_yaml(tmp_path: Path) -> None:
     path = variant(tmp_path, "mode: draft", "mode: [draft")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(path, root=ROOT)
+
+
+def test_a_configuration_that_passed_is_not_validated_again(tmp_path: Path) -> None:
+    """The second load of an unchanged configuration skips jsonschema (each job loads it); a change is checked."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "workflow" / "schemas", root / "workflow" / "schemas")
+    shutil.copytree(ROOT / "config", root / "config")
+    probe = ("import sys\nfrom pathlib import Path\nfrom perrypress.config import load_config\n"
+             "load_config(Path('config/config.yaml'), root=Path('.'))\n"
+             "print('JSONSCHEMA', 'jsonschema' in sys.modules)\n")
+
+    def jsonschema_loaded() -> bool:
+        result = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return "JSONSCHEMA True" in result.stdout
+
+    assert jsonschema_loaded()  # never built: validated, and nothing written (no _build/ is created)
+    assert not (root / "_build").exists()
+    (root / "_build").mkdir()
+    assert jsonschema_loaded()  # first load in a built project: validated
+    assert not jsonschema_loaded()  # unchanged: remembered
+    config = root / "config" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("mode: draft", "mode: final"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="mode: 'final' is not one of"):
+        load_config(config, root=root)  # changed: validated again, and the failure is not remembered
+    with pytest.raises(ConfigError, match="mode: 'final' is not one of"):
+        load_config(config, root=root)
+    assert load_config(config, root=root, overrides={"mode": "release"})["mode"] == "release"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project
+from conftest import Project, build_env
 from perrypress import resources
 from readers import docx_text, html_text, normalise, pdf_text, with_numbers
 
@@ -91,6 +91,28 @@ def test_snakefile_does_not_import_heavy_libraries_at_parse_time(built: Project)
 
     result = subprocess.run([sys.executable, "-c", probe], cwd=built.root, capture_output=True, text=True)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_up_to_date_check_does_not_import_pandas(built: Project) -> None:
+    """A no-op rebuild (DAG, metadata checks) loads no pandas: the rules have no params for Snakemake to hash."""
+    probe = ("import sys, snakemake.cli\n"
+             "sys.argv = ['snakemake', '--cores', '1', '--dry-run']\n"
+             "try:\n    snakemake.cli.main()\nexcept SystemExit:\n    pass\n"
+             "print('HEAVY', sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))\n")
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", probe], cwd=built.root, capture_output=True, text=True,
+                            env=build_env())
+    assert "Nothing to be done" in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_switching_to_release_reruns_the_editions(built: Project) -> None:
+    """Draft or release is part of each edition's command, so switching reruns every edition."""
+    result = built.snakemake("--dry-run", "--config", "mode=release")
+    for rule in ("edition_pdf", "edition_html", "edition_docx"):
+        assert f"rule {rule}:" in result.stdout, result.stdout
 
 
 def test_generated_folders_hold_only_rule_outputs(built: Project) -> None:

@@ -9,12 +9,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from pybtex import errors as pybtex_errors
-from pybtex.database import BibliographyData, parse_string
-from pybtex.scanner import PybtexSyntaxError
+from typing import TYPE_CHECKING
 
 from .errors import BibliographyError, DataError, DocumentError
+
+if TYPE_CHECKING:  # pybtex is imported where a bibliography is parsed: the editions only read its keys
+    from pybtex.database import BibliographyData
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,10 @@ class Citation:
 
 def parse(path: Path) -> BibliographyData:
     """Parse ``path`` with pybtex in strict mode; raise BibliographyError with its line."""
+    from pybtex import errors as pybtex_errors
+    from pybtex.database import parse_string
+    from pybtex.scanner import PybtexSyntaxError
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -62,6 +66,17 @@ def parse(path: Path) -> BibliographyData:
                                 line=exc.lineno) from None
     except Exception as exc:  # pybtex raises plain BibliographyDataError and friends
         raise BibliographyError(path, str(exc), "fix the entry") from None
+
+
+def write_keys(bib: BibliographyData, path: Path) -> None:
+    """Write the keys of a checked bibliography, one a line: the editions read them instead of parsing it again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{key}\n" for key in sorted(bib.entries)), encoding="utf-8")
+
+
+def read_keys(path: Path) -> set[str]:
+    """Read the keys :func:`write_keys` wrote."""
+    return set(path.read_text(encoding="utf-8").splitlines())
 
 
 def _check_duplicates(text: str, path: Path) -> None:

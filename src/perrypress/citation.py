@@ -17,10 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 import yaml
-from pybtex.database import BibliographyData, Entry, Person
-from pybtex.database.output import bibtex as bibtex_output
 
-from .config import yaml_line
+from .config import load_yaml, yaml_line
 from .errors import DocumentError
 from .labels import labels_for, table
 
@@ -32,14 +30,22 @@ _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$"
 VERBATIM_FIELDS = {"url", "doi"}
 
 
-class _BibTeXWriter(bibtex_output.Writer):
-    """pybtex's BibTeX writer, except that URLs are written verbatim, as biblatex and the url package read them."""
+def _bibtex_writer() -> Any:
+    """pybtex's BibTeX writer, except that URLs are written verbatim, as biblatex and the url package read them.
 
-    def _write_field(self, stream: Any, type: str, value: str) -> None:  # noqa: A002 (pybtex's name)
-        if type.lower() in VERBATIM_FIELDS:
-            stream.write(f",\n    {type} = {self.quote(value)}")
-        else:
-            super()._write_field(stream, type, value)
+    pybtex is imported here, not at the top: the editions read this module's
+    metadata functions and have no use for pybtex.
+    """
+    from pybtex.database.output import bibtex as bibtex_output
+
+    class BibTeXWriter(bibtex_output.Writer):
+        def _write_field(self, stream: Any, type: str, value: str) -> None:  # noqa: A002 (pybtex's name)
+            if type.lower() in VERBATIM_FIELDS:
+                stream.write(f",\n    {type} = {self.quote(value)}")
+            else:
+                super()._write_field(stream, type, value)
+
+    return BibTeXWriter()
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def read_metadata(report: Path) -> tuple[dict[str, Any], str]:
     if not match:
         raise DocumentError(report, "no YAML metadata block at the top", "start the file with --- … ---", line=1)
     try:
-        return yaml.safe_load(match.group(1)) or {}, match.group(1)
+        return load_yaml(match.group(1)) or {}, match.group(1)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DocumentError(report, f"metadata is not valid YAML: {getattr(exc, 'problem', exc)}",
@@ -129,6 +135,8 @@ def _author(entry: Any) -> Author:
     """Split one metadata author ({name: …} or a string; or {given:, family:}) into given and family names."""
     if isinstance(entry, dict) and entry.get("family"):
         return Author(_plain(entry.get("given")), _plain(entry["family"]))
+    from pybtex.database import Person
+
     name = _plain(entry.get("name") if isinstance(entry, dict) else entry)
     person = Person(name)
     given = " ".join(person.first_names + person.middle_names)
@@ -227,6 +235,8 @@ def _latex(text: str) -> str:
 
 def bibtex(work: Work) -> str:
     """The paper as a BibTeX @techreport entry (written by pybtex)."""
+    from pybtex.database import BibliographyData, Entry, Person
+
     fields = [
         ("title", "{" + _latex(work.full_title) + "}"),  # inner braces keep the title's capitals
         ("institution", _latex(work.publisher)),
@@ -247,7 +257,7 @@ def bibtex(work: Work) -> str:
     persons = {"author": [Person(first=_latex(a.given), last="{" + _latex(a.family) + "}" if " " in a.family
                                  else _latex(a.family)) for a in work.authors]}
     entry = Entry("techreport", fields=fields, persons=persons)
-    return _BibTeXWriter().to_string(BibliographyData(entries={work.key: entry}))
+    return _bibtex_writer().to_string(BibliographyData(entries={work.key: entry}))
 
 
 def ris(work: Work) -> str:

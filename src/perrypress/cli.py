@@ -84,17 +84,17 @@ def cmd_check_data(args: argparse.Namespace) -> None:
 
 
 def cmd_check_bib(args: argparse.Namespace) -> None:
-    """Check the bibliography against the sources; touch ``--out`` when it passes."""
-    from .bibliography import check
+    """Check the bibliography against the sources; when it passes, write its keys to ``--out``."""
+    from .bibliography import check, write_keys
     from .config import data_package
     from .data_package import SOURCES, resource_path
 
     config, root = _config(args), Path(args.root)
-    check(root / config["bibliography"], report=root / config["report"],
-          sources=[Path(p) for p in args.sources], sources_table=resource_path(root / data_package(config), SOURCES),
-          provenance_bib=root / config["provenance_bibliography"])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("ok\n", encoding="utf-8")
+    bib = check(root / config["bibliography"], report=root / config["report"],
+                sources=[Path(p) for p in args.sources],
+                sources_table=resource_path(root / data_package(config), SOURCES),
+                provenance_bib=root / config["provenance_bibliography"])
+    write_keys(bib, Path(args.out))
 
 
 def cmd_csl(args: argparse.Namespace) -> None:
@@ -153,7 +153,12 @@ def cmd_edition(args: argparse.Namespace) -> None:
     from .last_good import replace
 
     config, root = _config(args), Path(args.root)
-    check_document(config, root=root)
+    keys = None
+    if args.bibliography_keys:
+        from .bibliography import read_keys
+
+        keys = read_keys(Path(args.bibliography_keys))
+    check_document(config, root=root, keys=keys)
     build_edition(args.edition, config, root=root, output=Path(args.out))
     if args.replace:
         replace(Path(args.out), Path(args.replace))
@@ -328,7 +333,7 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_check_data)
 
     p = sub.add_parser("check-bib", help="check references.bib")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="where to write the keys of the checked bibliography")
     p.add_argument("sources", nargs="*", help="files whose citations to check")
     p.set_defaults(func=cmd_check_bib)
 
@@ -362,6 +367,7 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p.add_argument("edition", choices=["pdf", "html", "docx"])
     p.add_argument("--out", required=True)
     p.add_argument("--replace", help="then replace this copy (the one readers open) atomically")
+    p.add_argument("--bibliography-keys", help="the keys the check-bib step wrote (else references.bib is parsed)")
     p.add_argument("--release", action="store_true")
     p.set_defaults(func=cmd_edition)
 

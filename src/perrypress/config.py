@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from .errors import ConfigError, line_of
@@ -14,6 +16,22 @@ from .resources import CONFIG_SCHEMA
 
 log = logging.getLogger(__name__)
 
+# The digest of the last configuration that passed the schema (see _validate_once).
+VALIDATED = Path("_build/.cache/config-valid.sha256")
+# libyaml's parser when PyYAML was built with it: several times faster than the pure-Python one.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load(text)``, parsed by libyaml when available; errors are the pure-Python parser's.
+
+    On invalid YAML the text is parsed again by PyYAML's own parser, so the
+    message and line a user sees do not depend on how PyYAML was built.
+    """
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 — a safe loader
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
 
 
 def yaml_line(text: str, keys: list[Any]) -> int | None:
@@ -40,7 +58,9 @@ def yaml_line(text: str, keys: list[Any]) -> int | None:
 
 def validate(data: Any, *, path: Path, text: str, schema: Path) -> None:
     """Raise ConfigError for the first way ``data`` breaks ``schema``."""
-    validator = jsonschema.Draft202012Validator(yaml.safe_load(schema.read_text(encoding="utf-8")))
+    import jsonschema  # here, not at the top: most importers of this module only read YAML
+
+    validator = jsonschema.Draft202012Validator(load_yaml(schema.read_text(encoding="utf-8")))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
         return
@@ -75,15 +95,47 @@ def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = No
     except OSError as exc:
         raise ConfigError(path, f"cannot read the configuration ({exc.strerror})", "check the path") from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
                           line=mark.line + 1 if mark else None) from None
     data.update(overrides or {})
-    validate(data, path=path, text=text, schema=CONFIG_SCHEMA)
+    _validate_once(data, path=path, text=text, schema=CONFIG_SCHEMA, memo=root / VALIDATED)
     check_paths(data, path=path, root=root)
     return data
+
+
+def _validate_once(data: Any, *, path: Path, text: str, schema: Path, memo: Path) -> None:
+    """:func:`validate`, unless this very configuration already passed this very schema in this project.
+
+    Every step of a build loads the configuration; importing jsonschema costs
+    each one more than validating does. ``memo`` holds the digest of the last
+    configuration (after overrides) and schema that passed, so a step whose
+    configuration is unchanged skips only the repeat, never the check: any
+    change to either is validated afresh, and a failure is never remembered.
+    """
+    try:
+        digest = hashlib.sha256(json.dumps([schema.read_text(encoding="utf-8"), data], sort_keys=True,
+                                           default=str).encode("utf-8")).hexdigest()
+    except (OSError, TypeError, ValueError):  # no schema file, or keys JSON cannot sort: validate() reports it
+        digest = None
+    try:
+        if digest is not None and memo.read_text(encoding="utf-8") == digest:
+            return
+    except OSError:
+        pass
+    validate(data, path=path, text=text, schema=schema)
+    # Only in a project that has been built: reading the configuration alone (e.g. `preview` refusing a busy
+    # port) must not create the build folder.
+    if digest is not None and memo.parents[1].is_dir():
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            temporary = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+            temporary.write_text(digest, encoding="utf-8")
+            os.replace(temporary, memo)  # steps run in parallel: each writes whole, one rename
+        except OSError:
+            pass  # a read-only project validates every time
 
 
 def check_paths(config: dict[str, Any], *, path: Path, root: Path) -> None:

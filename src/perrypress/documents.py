@@ -103,14 +103,19 @@ def check_images(files: list[Path], root: Path) -> None:
                                     line=number)
 
 
-def check_document(config: dict[str, Any], *, root: Path) -> None:
-    """Raise DocumentError at the first broken reference; warn (draft) or fail (release) on missing assets."""
+def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None = None) -> None:
+    """Raise DocumentError at the first broken reference; warn (draft) or fail (release) on missing assets.
+
+    ``keys`` are the bibliography's keys when the bibliography check has already
+    parsed it (the workflow's check_bibliography rule); otherwise it is parsed here.
+    """
     report = root / config["report"]
     files = list(source_files(report, root))
     variables_file = root / "_variables.yml"
     variables = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}
-    keys = set(parse(root / config["bibliography"]).entries)
+    if keys is None:
+        keys = set(parse(root / config["bibliography"]).entries)
     for path in files:
         for number, line in _lines(path):
             for key in VAR.findall(line):

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .config import yaml_line
+from .config import load_yaml, yaml_line
 from .errors import DocumentError
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def table(language: str) -> dict[str, Any]:
     path = TABLES / f"{language}.yaml"
     if not path.is_file():
         raise KeyError(language)
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str, Any]:

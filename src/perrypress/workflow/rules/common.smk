@@ -48,6 +48,19 @@ def built_edition(ext):
     return f"{BUILT}/{config['output_name']}.{ext}"
 
 
+def edition_command(ext):
+    """The shell command of one edition's rule.
+
+    Draft or release, and the readers' copy it replaces, are written into the
+    command rather than given as ``params:``: changing either still reruns the
+    edition (Snakemake's "code" rerun trigger compares the command), and a
+    workflow with no params spares Snakemake importing pandas, on every run,
+    to hash them.
+    """
+    return (f"{{CLI}} --log {{log}} step edition {ext} {RELEASE} --bibliography-keys {{input.bibliography}} "
+            f"--out {{output.edition}} --replace {OUTPUT}.{ext}")
+
+
 def table_outputs():
     """The Markdown include of every configured table."""
     return [f"{BUILD}/tables/{slug}.md" for slug in config["tables"]]
@@ -106,7 +119,7 @@ def edition_inputs(wildcards):
         "tables": table_outputs(),
         "figures": figure_outputs(),
         "variables": "_variables.yml",
-        "bibliography": f"{BUILD}/checks/bibliography.ok",
+        "bibliography": rules.check_bibliography.output.citation_keys,
         "csl": f"{BUILD}/styles/{config['csl']}",
         "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
         "pandoc": PANDOC_FILES,

@@ -19,14 +19,10 @@ rule edition_pdf:
         unpack(edition_inputs),
     output:
         edition=built_edition("pdf"),
-    params:
-        # A params change reruns the edition: switching draft/release rebuilds it.
-        release=RELEASE,
-        readers=f"{OUTPUT}.pdf",
     log:
         f"{BUILD}/logs/edition_pdf.log",
     shell:
-        "{CLI} --log {log} step edition pdf {params.release} --out {output.edition} --replace {params.readers}"
+        edition_command("pdf")
 
 
 rule edition_html:
@@ -35,13 +31,10 @@ rule edition_html:
         unpack(edition_inputs),
     output:
         edition=built_edition("html"),
-    params:
-        release=RELEASE,
-        readers=f"{OUTPUT}.html",
     log:
         f"{BUILD}/logs/edition_html.log",
     shell:
-        "{CLI} --log {log} step edition html {params.release} --out {output.edition} --replace {params.readers}"
+        edition_command("html")
 
 
 rule edition_docx:
@@ -51,10 +44,7 @@ rule edition_docx:
         reference=rules.reference_docx.output.reference,
     output:
         edition=built_edition("docx"),
-    params:
-        release=RELEASE,
-        readers=f"{OUTPUT}.docx",
     log:
         f"{BUILD}/logs/edition_docx.log",
     shell:
-        "{CLI} --log {log} step edition docx {params.release} --out {output.edition} --replace {params.readers}"
+        edition_command("docx")
