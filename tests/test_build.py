@@ -176,3 +176,12 @@ def test_help_lists_the_commands_people_run() -> None:
     for step in ["table", "figure", "check-bib", "reference-docx", "web-fonts"]:
         assert f"    {step} " not in text
     assert "``" not in text
+
+
+def test_summary_names_package_files_by_their_place_in_the_package() -> None:
+    """A changed file of the installed package is named perrypress/…, not by its absolute path."""
+    from perrypress.build import _reason
+    from perrypress.resources import PACKAGE
+
+    text, missing = _reason(f"Updated input files: {PACKAGE}/labels/en.yaml, sections/03-advent.qmd")
+    assert text == "perrypress/labels/en.yaml, sections/03-advent.qmd changed" and not missing

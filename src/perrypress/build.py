@@ -64,11 +64,19 @@ _REASONS = [("Updated input files: ", "changed"), ("Input files updated by anoth
             ("Missing output files: ", "missing"), ("Incomplete output files: ", "incomplete")]
 
 
+def _shown(file: str) -> str:
+    """A file as the summary names it: the package's own files by their place in it (perrypress/…)."""
+    from .resources import PACKAGE
+
+    prefix = f"{PACKAGE}/"
+    return "perrypress/" + file[len(prefix):] if file.startswith(prefix) else file
+
+
 def _reason(part: str) -> tuple[str, bool]:
     """One of Snakemake's reasons in a reader's words, and whether it is only a missing output."""
     for prefix, verb in _REASONS:
         if part.startswith(prefix):
-            files = [f for f in part[len(prefix):].split(", ") if f]
+            files = [_shown(f) for f in part[len(prefix):].split(", ") if f]
             listed = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
             return f"{listed} {verb}", verb == "missing"
     return part[:1].lower() + part[1:], False
