@@ -18,6 +18,9 @@ rule figure:
         checked=DATA_CHECKED,
         fonts=rules.figure_fonts.output.fonts,
         code=figure_modules,
+        # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
+        report=config["report"],
+        labels=LABELS + code("labels"),
         config="config/config.yaml",
     output:
         files=[f"figures/{{slug}}.{fmt}" for fmt in FIGURE_FORMATS],

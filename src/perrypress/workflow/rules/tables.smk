@@ -4,6 +4,9 @@ rule table:
         table_data,
         checked=DATA_CHECKED,
         code=code("tables", "markdown", "data"),
+        # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
+        report=config["report"],
+        labels=LABELS + code("labels"),
         config="config/config.yaml",
     output:
         table=f"{BUILD}/tables/{{slug}}.md",
