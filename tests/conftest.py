@@ -110,13 +110,13 @@ def write_spanish_paper(destination: Path) -> Project:
 
     result = new_paper(destination, "--title", SPANISH_TITLE, "--author", SPANISH_AUTHOR, "--lang", "es")
     assert result.returncode == 0, result.stderr
-    for name in ("data/note-elements.csv", "data/note-elements.schema.yaml"):
-        (destination / name).unlink()
+    # The scaffold's example data go; the fixture's data package (datapackage.json, sources.csv) replaces its own.
+    (destination / "data" / "note-elements.csv").unlink()
     shutil.copytree(SPANISH_PAPER, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
     config_file = destination / "config" / "config.yaml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     config["tables"] = {"fases": {
-        "kind": "figure_data", "data": "data/fases.csv",
+        "data": "data/fases.csv",
         "caption": "Fases de un ejercicio regional de respuesta a desastres (datos ficticios)",
         "columns": {"fase": "Fase", "descripcion": "Descripción", "dias": "Días"},
         "widths": {"fase": 20, "descripcion": 65, "dias": 15},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -10,15 +11,17 @@ import pytest
 
 from conftest import ROOT, SPANISH_AUTHOR, Project, new_paper
 from perrypress.citation import read_metadata
-from perrypress.config import load_config
+from perrypress import bibliography
+from perrypress.config import data_files, load_config
+from perrypress.data_package import check_package, foreign_key_fields, primary_key
 from perrypress.new import slug
 from readers import docx_footnotes, docx_text, html_text, pdf_text
 
 EDITIONS = ["pdf", "html", "docx"]
 # What a new paper holds: its own files only, nothing of the tool (filters, templates, rules).
-FILES = {".ci/run", ".gitignore", "README.md", "Snakefile", "config/config.yaml", "data/note-elements.csv",
-         "data/note-elements.schema.yaml", "data/sources.bib", "references.bib", "report.qmd", "requirements.txt",
-         "sections/01-introduction.qmd"}
+FILES = {".ci/run", ".gitignore", "README.md", "Snakefile", "config/config.yaml", "data/datapackage.json",
+         "data/note-elements.csv", "data/sources.csv", "data/sources.bib", "references.bib", "report.qmd",
+         "requirements.txt", "sections/01-introduction.qmd"}
 
 
 def words(text: str) -> str:
@@ -47,6 +50,27 @@ class TestScaffold:
         assert os.access(paper.root / ".ci" / "run", os.X_OK)
         meta, _ = read_metadata(paper.root / "report.qmd")
         assert meta["lang"] == {"en": "en-US", "es": "es-ES"}[lang]
+
+    @pytest.mark.parametrize("lang", ["en", "es"])
+    def test_data_is_a_valid_data_package(self, tmp_path: Path, lang: str) -> None:
+        """The table's CSV is a resource of data/datapackage.json, its provenance a foreign key into sources.csv."""
+        paper = scaffold(tmp_path / "paper", 'Ports: "Hubs" \\ #Risks', "A", "--lang", lang)
+        package = paper.root / "data" / "datapackage.json"
+        descriptor = json.loads(package.read_text(encoding="utf-8"))
+        assert descriptor["name"] == "ports-hubs-risks-data" and "Ports: \"Hubs\" \\ #Risks" in descriptor["title"]
+        resources = {r["name"]: r for r in descriptor["resources"]}
+        assert set(resources) == {"note-elements", "sources"}
+        assert foreign_key_fields(resources["note-elements"]) == ["source_key"]
+        assert primary_key(resources["note-elements"]) == ["element"]
+        assert not list(paper.root.rglob("*.schema.yaml"))
+        config = load_config(paper.root / "config" / "config.yaml", root=paper.root)
+        assert all("kind" not in table for table in config["tables"].values())
+        check_package(package, data_files=[paper.root / name for name in data_files(config)])
+        # sources.csv is what the bibliographies say, word for word (the build's bibliography check).
+        bibliography.check(paper.root / "references.bib", report=paper.root / "report.qmd",
+                           sources=sorted((paper.root / "sections").glob("*.qmd")),
+                           sources_table=paper.root / "data" / "sources.csv",
+                           provenance_bib=paper.root / "data" / "sources.bib")
 
     def test_snakefile_is_this_repositorys(self, tmp_path: Path) -> None:
         """A paper's Snakefile is the one this repository (the first paper) builds with."""
