@@ -122,11 +122,17 @@ def write_spanish_paper(destination: Path) -> Project:
         "widths": {"fase": 20, "descripcion": 65, "dias": 15},
         "source": "Fuente: datos ficticios escritos para esta prueba.",
     }}
-    # BAR CHART (issue 9): the test paper also wants one bar chart. Figures by kind are being added
-    # in parallel (src/perrypress/figures/); after that merge, add here its CSV and schema (copied
-    # from SPANISH_PAPER / "data"), a `figures:` entry of kind bar in this config, the line
-    # ![…](/figures/SLUG){#fig-SLUG fig-alt="…"} in sections/01-introduction.qmd, and in
-    # tests/test_new.py an assertion for "Figura 1" in each edition.
+    # One bar chart (issue 9): invented numbers (data/ayuda.csv, a resource of the paper's data package),
+    # its words in Spanish and numbers with a decimal comma; placed in the section as ![…](/figures/ayuda).
+    config["figures"] = {"ayuda": {
+        "kind": "bar", "data": "data/ayuda.csv", "category": "medio",
+        "values": {"primera_semana": "Primera semana", "segunda_semana": "Segunda semana"},
+        "axis": {"category": "Medio de transporte", "value": "Parte de la ayuda entregada"},
+        "unit": "%", "decimal_mark": ",",
+        "source": "Fuente: datos ficticios escritos para esta prueba; cada semana suma 100,0 %.",
+        "alt": "Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte en las dos "
+               "primeras semanas del ejercicio (datos ficticios)",
+    }}
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")

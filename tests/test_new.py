@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from perrypress import bibliography
 from perrypress.config import data_files, load_config
 from perrypress.data_package import check_package, foreign_key_fields, primary_key
 from perrypress.new import slug
-from readers import docx_footnotes, docx_text, html_text, pdf_text
+from readers import docx_footnotes, docx_text, docx_xml, html_text, pdf_structure, pdf_text
 
 EDITIONS = ["pdf", "html", "docx"]
 # What a new paper holds: its own files only, nothing of the tool (filters, templates, rules).
@@ -198,6 +201,30 @@ class TestSpanishPaper:
                       "1Véase Rut Diamint", "2Ibid."):
             assert expected in text, expected
         assert b"/Lang(es)" in edition.read_bytes()
+
+    def test_bar_chart_in_every_edition(self, spanish_papers: tuple[Project, Project]) -> None:
+        """The bar chart is Figura 1 in each edition (SVG in the page, PNG in Word, a tagged figure in the PDF),
+        its alt text written from the data in Spanish, with decimal commas."""
+        paper = spanish_papers[0]
+        alt = json.loads((paper.root / "_variables.yml").read_text(encoding="utf-8"))["figures"]["ayuda"]["alt"]
+        assert alt.startswith("Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte")
+        assert alt.endswith(": Aéreo: Primera semana 62,5 %, Segunda semana 30,5 %; Marítimo: Primera semana 24 %, "
+                            "Segunda semana 51 %; Terrestre: Primera semana 13,5 %, Segunda semana 18,5 %.")
+        texts = {"html": words(" ".join(html_text(paper.edition("html")).body)),
+                 "docx": words(docx_text(paper.edition("docx"))), "pdf": words(pdf_text(paper.edition("pdf")))}
+        for ext, text in texts.items():
+            assert "Figura 1: Ayuda entregada por medio de transporte" in text, ext
+            assert "Como muestra la Figura 1" in text, ext  # the cross-reference
+        page = paper.edition("html").read_text(encoding="utf-8")
+        images = re.findall(r"<img [^>]*>", page)
+        assert len(images) == 1 and 'src="data:image/svg+xml;base64,' in images[0]
+        assert f'alt="{html.escape(alt, quote=True)}"' in images[0]
+        with zipfile.ZipFile(paper.edition("docx")) as archive:
+            media = [archive.read(n) for n in archive.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and media[0].startswith(b"\x89PNG")
+        assert f'descr="{html.escape(alt, quote=True)}"' in docx_xml(paper.edition("docx"), "word/document.xml")
+        figures = [e for e in pdf_structure(paper.edition("pdf")) if str(e["/S"]) == "/Figure"]
+        assert [str(f["/Alt"]) for f in figures] == [alt]
 
     @pytest.mark.parametrize("profile", ["2a", "ua1"])
     def test_pdf_passes_page_validation(self, spanish_papers: tuple[Project, Project], profile: str) -> None:
