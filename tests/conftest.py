@@ -133,6 +133,8 @@ def write_spanish_paper(destination: Path) -> Project:
         "alt": "Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte en las dos "
                "primeras semanas del ejercicio (datos ficticios)",
     }}
+    # A number the text quotes in words, in Spanish: the exercise's days, added up from the table's data.
+    config["variables"] = {"fases": {"data": "data/fases.csv", "sums": {"total": {"column": "dias"}}}}
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")

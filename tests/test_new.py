@@ -177,6 +177,7 @@ class TestSpanishPaper:
         text = words(" ".join(html_text(edition).body))
         for expected in ("Descargar PDF", "Cómo citar este artículo", "Contenido", "Notas", "Bibliografía",
                       "Sobre la autora", "Tabla 1: Fases", "La Tabla 1 resume", "Por Lucía Fernández O’Brien",
+                      "que dura dieciséis días en total",
                       "«cuestiones de “protocolo”»", "Véase Rut Diamint, ed., Control civil", "Ibid."):
             assert expected in text, expected
 
