@@ -138,9 +138,11 @@ def write_spanish_paper(destination: Path) -> Project:
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")
-    # An editor's edit of the metadata: the label for a woman author.
+    # An editor's edits of the metadata: the label for a woman author, and her double surname for citations.
     text = text.replace("bibliography: references.bib\n",
                         "bibliography: references.bib\nlabels: {about-author: Sobre la autora}\n")
+    text = text.replace("    # family: Fernández O'Brien\n    # given: Lucía\n",
+                        "    family: Fernández O'Brien\n    given: Lucía\n")
     report.write_text(text, encoding="utf-8")
     return Project(destination, name=config["output_name"])
 

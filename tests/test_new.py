@@ -178,7 +178,8 @@ class TestSpanishPaper:
         for expected in ("Descargar PDF", "Cómo citar este artículo", "Contenido", "Notas", "Bibliografía",
                       "Sobre la autora", "Tabla 1: Fases", "La Tabla 1 resume", "Por Lucía Fernández O’Brien",
                       "que dura dieciséis días en total",
-                      "«cuestiones de “protocolo”»", "Véase Rut Diamint, ed., Control civil", "Ibid."):
+                      "«cuestiones de “protocolo”»", "Véase Rut Diamint, ed., Control civil", "Ibid.",
+                      "Fernández O'Brien, Lucía. La cooperación militar"):  # the cite block, family: and given:
             assert expected in text, expected
 
     def test_docx_in_spanish(self, spanish_papers: tuple[Project, Project]) -> None:
