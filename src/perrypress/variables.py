@@ -1,4 +1,11 @@
-"""Compute the numbers the prose quotes (Quarto ``{{< var >}}``) from the data files."""
+"""Compute the numbers the prose quotes (Quarto ``{{< var >}}``) from the data files, as configuration declares them.
+
+Each group of ``variables:`` in config/config.yaml reads one CSV of the data package and is one of
+two shapes (README, "Numbers in the text"): one number per row (``key``: the column naming it,
+``value``: the column giving it), or ``sums`` (a column added up over the rows whose columns have
+the values ``where`` gives). Every number has two forms, ``pct`` (in figures) and ``words``
+(spelled out in the paper's language, number_words.py). Nothing about one paper is written here.
+"""
 
 from __future__ import annotations
 
