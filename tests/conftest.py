@@ -112,29 +112,39 @@ def write_spanish_paper(destination: Path) -> Project:
 
     result = new_paper(destination, "--title", SPANISH_TITLE, "--author", SPANISH_AUTHOR, "--lang", "es")
     assert result.returncode == 0, result.stderr
-    for name in ("data/note-elements.csv", "data/note-elements.schema.yaml"):
-        (destination / name).unlink()
+    # The scaffold's example data go; the fixture's data package (datapackage.json, sources.csv) replaces its own.
+    (destination / "data" / "note-elements.csv").unlink()
     shutil.copytree(SPANISH_PAPER, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
     config_file = destination / "config" / "config.yaml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     config["tables"] = {"fases": {
-        "kind": "figure_data", "data": "data/fases.csv",
+        "data": "data/fases.csv",
         "caption": "Fases de un ejercicio regional de respuesta a desastres (datos ficticios)",
         "columns": {"fase": "Fase", "descripcion": "Descripción", "dias": "Días"},
         "widths": {"fase": 20, "descripcion": 65, "dias": 15},
         "source": "Fuente: datos ficticios escritos para esta prueba.",
     }}
-    # BAR CHART (issue 9): the test paper also wants one bar chart. Figures by kind are being added
-    # in parallel (src/perrypress/figures/); after that merge, add here its CSV and schema (copied
-    # from SPANISH_PAPER / "data"), a `figures:` entry of kind bar in this config, the line
-    # ![…](/figures/SLUG){#fig-SLUG fig-alt="…"} in sections/01-introduction.qmd, and in
-    # tests/test_new.py an assertion for "Figura 1" in each edition.
+    # One bar chart (issue 9): invented numbers (data/ayuda.csv, a resource of the paper's data package),
+    # its words in Spanish and numbers with a decimal comma; placed in the section as ![…](/figures/ayuda).
+    config["figures"] = {"ayuda": {
+        "kind": "bar", "data": "data/ayuda.csv", "category": "medio",
+        "values": {"primera_semana": "Primera semana", "segunda_semana": "Segunda semana"},
+        "axis": {"category": "Medio de transporte", "value": "Parte de la ayuda entregada"},
+        "unit": "%", "decimal_mark": ",",
+        "source": "Fuente: datos ficticios escritos para esta prueba; cada semana suma 100,0 %.",
+        "alt": "Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte en las dos "
+               "primeras semanas del ejercicio (datos ficticios)",
+    }}
+    # A number the text quotes in words, in Spanish: the exercise's days, added up from the table's data.
+    config["variables"] = {"fases": {"data": "data/fases.csv", "sums": {"total": {"column": "dias"}}}}
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")
-    # An editor's edit of the metadata: the label for a woman author.
+    # An editor's edits of the metadata: the label for a woman author, and her double surname for citations.
     text = text.replace("bibliography: references.bib\n",
                         "bibliography: references.bib\nlabels: {about-author: Sobre la autora}\n")
+    text = text.replace("    # family: Fernández O'Brien\n    # given: Lucía\n",
+                        "    family: Fernández O'Brien\n    given: Lucía\n")
     report.write_text(text, encoding="utf-8")
     return Project(destination, name=config["output_name"])
 

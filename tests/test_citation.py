@@ -173,3 +173,53 @@ def test_write_cite_block(tmp_path: Path) -> None:
     text = output.read_text(encoding="utf-8")
     assert text.startswith('<section id="cite-this-paper"') and text.count("<section") == 1
     assert "Chicago" in text and "@techreport{nelson2024cybersex," in text and "TY  - RPRT" in text
+
+
+class TestNames:
+    """An author's name is split at its last space, unless report.qmd gives `family:` and `given:` beside `name:`."""
+
+    SPANISH = "---\ntitle: Puertos\nauthor:\n  - name: Lucía Fernández O'Brien\n{extra}date: 2026-03\n" \
+              "series: {{name: Emerging Voices, number: n.º 2}}\npublisher: {{name: Perry Center}}\nlang: es-ES\n---\n"
+
+    def work(self, tmp_path: Path, extra: str = "") -> Work:
+        """The work of a report.qmd whose one author is Lucía Fernández O'Brien, with ``extra`` under her name."""
+        report = tmp_path / "report.qmd"
+        report.write_text(self.SPANISH.format(extra=extra), encoding="utf-8")
+        meta, text = read_metadata(report)
+        return work_from_metadata(meta, path=report, text=text)
+
+    def test_split_at_the_last_space_by_default(self, tmp_path: Path) -> None:
+        """With `name:` only, the last word is the family name: right for "Zoe Nelson", not for a double surname."""
+        assert self.work(tmp_path).authors == [Author("Lucía Fernández", "O'Brien")]
+
+    def test_family_and_given(self, tmp_path: Path) -> None:
+        """`family:` and `given:` give the split; the name as written stays for display."""
+        work = self.work(tmp_path, "    family: Fernández O'Brien\n    given: Lucía\n")
+        author = work.authors[0]
+        assert (author.given, author.family, author.name) == ("Lucía", "Fernández O'Brien", "Lucía Fernández O'Brien")
+        assert chicago_text(work).startswith("Fernández O'Brien, Lucía. Puertos.")
+        assert "AU  - Fernández O'Brien, Lucía\r\n" in ris(work)
+        assert work.key == "fernandezobrien2026puertos"
+        person = parse_string(bibtex(work), "bibtex").entries[work.key].persons["author"][0]
+        assert codecs.decode(" ".join(person.last_names), "ulatex") == "{Fernández O'Brien}"
+        assert codecs.decode(" ".join(person.first_names), "ulatex") == "Lucía"
+        assert "Fernández O'Brien, Lucía" in rendered(cite_block(work))
+
+    def test_csl_json_and_library_record(self, tmp_path: Path) -> None:
+        """The bundle's CSL-JSON takes the split; the library record the name as written."""
+        from perrypress.publish.bundle import csl_json
+
+        work = self.work(tmp_path, "    family: Fernández O'Brien\n    given: Lucía\n")
+        assert csl_json(work)[0]["author"] == [{"family": "Fernández O'Brien", "given": "Lucía"}]
+        assert [a.name for a in work.authors] == ["Lucía Fernández O'Brien"]
+
+    def test_family_only(self, tmp_path: Path) -> None:
+        """`family:` alone (an institution, a single name) has no given name."""
+        work = self.work(tmp_path, "    family: Fernández O'Brien\n")
+        assert work.authors == [Author("", "Fernández O'Brien")]
+        assert chicago_text(work).startswith("Fernández O'Brien. Puertos.")
+
+    def test_given_without_family(self, tmp_path: Path) -> None:
+        """`given:` with no `family:` is an error on its line of report.qmd."""
+        with pytest.raises(DocumentError, match=r"report\.qmd:6: metadata: author 1 has 'given:' but no 'family:'"):
+            self.work(tmp_path, "    bio: B\n    given: Lucía\n")

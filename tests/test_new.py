@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, SPANISH_AUTHOR, Project, new_paper
 from perrypress.citation import read_metadata
-from perrypress.config import load_config
+from perrypress import bibliography
+from perrypress.config import data_files, load_config
+from perrypress.data_package import check_package, foreign_key_fields, primary_key
 from perrypress.new import slug
-from readers import docx_footnotes, docx_text, html_text, pdf_text
+from readers import docx_footnotes, docx_text, docx_xml, html_text, pdf_structure, pdf_text
 
 EDITIONS = ["pdf", "html", "docx"]
 # What a new paper holds: its own files only, nothing of the tool (filters, templates, rules).
-FILES = {".ci/run", ".gitignore", "README.md", "Snakefile", "config/config.yaml", "data/note-elements.csv",
-         "data/note-elements.schema.yaml", "data/sources.bib", "references.bib", "report.qmd", "requirements.txt",
-         "sections/01-introduction.qmd"}
+FILES = {".ci/run", ".gitignore", "README.md", "Snakefile", "config/config.yaml", "data/datapackage.json",
+         "data/note-elements.csv", "data/sources.csv", "data/sources.bib", "references.bib", "report.qmd",
+         "requirements.txt", "sections/01-introduction.qmd"}
 
 
 def words(text: str) -> str:
@@ -47,6 +53,27 @@ class TestScaffold:
         assert os.access(paper.root / ".ci" / "run", os.X_OK)
         meta, _ = read_metadata(paper.root / "report.qmd")
         assert meta["lang"] == {"en": "en-US", "es": "es-ES"}[lang]
+
+    @pytest.mark.parametrize("lang", ["en", "es"])
+    def test_data_is_a_valid_data_package(self, tmp_path: Path, lang: str) -> None:
+        """The table's CSV is a resource of data/datapackage.json, its provenance a foreign key into sources.csv."""
+        paper = scaffold(tmp_path / "paper", 'Ports: "Hubs" \\ #Risks', "A", "--lang", lang)
+        package = paper.root / "data" / "datapackage.json"
+        descriptor = json.loads(package.read_text(encoding="utf-8"))
+        assert descriptor["name"] == "ports-hubs-risks-data" and "Ports: \"Hubs\" \\ #Risks" in descriptor["title"]
+        resources = {r["name"]: r for r in descriptor["resources"]}
+        assert set(resources) == {"note-elements", "sources"}
+        assert foreign_key_fields(resources["note-elements"]) == ["source_key"]
+        assert primary_key(resources["note-elements"]) == ["element"]
+        assert not list(paper.root.rglob("*.schema.yaml"))
+        config = load_config(paper.root / "config" / "config.yaml", root=paper.root)
+        assert all("kind" not in table for table in config["tables"].values())
+        check_package(package, data_files=[paper.root / name for name in data_files(config)])
+        # sources.csv is what the bibliographies say, word for word (the build's bibliography check).
+        bibliography.check(paper.root / "references.bib", report=paper.root / "report.qmd",
+                           sources=sorted((paper.root / "sections").glob("*.qmd")),
+                           sources_table=paper.root / "data" / "sources.csv",
+                           provenance_bib=paper.root / "data" / "sources.bib")
 
     def test_snakefile_is_this_repositorys(self, tmp_path: Path) -> None:
         """A paper's Snakefile is the one this repository (the first paper) builds with."""
@@ -150,7 +177,9 @@ class TestSpanishPaper:
         text = words(" ".join(html_text(edition).body))
         for expected in ("Descargar PDF", "Cómo citar este artículo", "Contenido", "Notas", "Bibliografía",
                       "Sobre la autora", "Tabla 1: Fases", "La Tabla 1 resume", "Por Lucía Fernández O’Brien",
-                      "«cuestiones de “protocolo”»", "Véase Rut Diamint, ed., Control civil", "Ibid."):
+                      "que dura dieciséis días en total",
+                      "«cuestiones de “protocolo”»", "Véase Rut Diamint, ed., Control civil", "Ibid.",
+                      "Fernández O'Brien, Lucía. La cooperación militar"):  # the cite block, family: and given:
             assert expected in text, expected
 
     def test_docx_in_spanish(self, spanish_papers: tuple[Project, Project]) -> None:
@@ -174,6 +203,30 @@ class TestSpanishPaper:
                       "1Véase Rut Diamint", "2Ibid."):
             assert expected in text, expected
         assert b"/Lang(es)" in edition.read_bytes()
+
+    def test_bar_chart_in_every_edition(self, spanish_papers: tuple[Project, Project]) -> None:
+        """The bar chart is Figura 1 in each edition (SVG in the page, PNG in Word, a tagged figure in the PDF),
+        its alt text written from the data in Spanish, with decimal commas."""
+        paper = spanish_papers[0]
+        alt = json.loads((paper.root / "_variables.yml").read_text(encoding="utf-8"))["figures"]["ayuda"]["alt"]
+        assert alt.startswith("Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte")
+        assert alt.endswith(": Aéreo: Primera semana 62,5 %, Segunda semana 30,5 %; Marítimo: Primera semana 24 %, "
+                            "Segunda semana 51 %; Terrestre: Primera semana 13,5 %, Segunda semana 18,5 %.")
+        texts = {"html": words(" ".join(html_text(paper.edition("html")).body)),
+                 "docx": words(docx_text(paper.edition("docx"))), "pdf": words(pdf_text(paper.edition("pdf")))}
+        for ext, text in texts.items():
+            assert "Figura 1: Ayuda entregada por medio de transporte" in text, ext
+            assert "Como muestra la Figura 1" in text, ext  # the cross-reference
+        page = paper.edition("html").read_text(encoding="utf-8")
+        images = re.findall(r"<img [^>]*>", page)
+        assert len(images) == 1 and 'src="data:image/svg+xml;base64,' in images[0]
+        assert f'alt="{html.escape(alt, quote=True)}"' in images[0]
+        with zipfile.ZipFile(paper.edition("docx")) as archive:
+            media = [archive.read(n) for n in archive.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and media[0].startswith(b"\x89PNG")
+        assert f'descr="{html.escape(alt, quote=True)}"' in docx_xml(paper.edition("docx"), "word/document.xml")
+        figures = [e for e in pdf_structure(paper.edition("pdf")) if str(e["/S"]) == "/Figure"]
+        assert [str(f["/Alt"]) for f in figures] == [alt]
 
     @pytest.mark.parametrize("profile", ["2a", "ua1"])
     def test_pdf_passes_page_validation(self, spanish_papers: tuple[Project, Project], profile: str) -> None:

@@ -54,11 +54,13 @@ class Author:
 
     given: str
     family: str
+    # The name as report.qmd writes it (``name:``), when it gives one; not part of equality.
+    written: str = field(default="", compare=False)
 
     @property
     def name(self) -> str:
-        """The name as written: given name first."""
-        return f"{self.given} {self.family}".strip()
+        """The name as written: report.qmd's ``name:``, else given name first."""
+        return self.written or f"{self.given} {self.family}".strip()
 
     @property
     def inverted(self) -> str:
@@ -132,16 +134,41 @@ def _lookup(meta: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 
 def _author(entry: Any) -> Author:
-    """Split one metadata author ({name: …} or a string; or {given:, family:}) into given and family names."""
-    if isinstance(entry, dict) and entry.get("family"):
-        return Author(_plain(entry.get("given")), _plain(entry["family"]))
+    """Split one metadata author into given and family names.
+
+    ``{name: …, family: …, given: …}``: the family and given names as report.qmd gives them
+    ("Lucía Fernández O'Brien" with ``family: Fernández O'Brien``), ``name`` as written for
+    display. ``{name: …}`` or a plain string: split by pybtex, the family name being the last
+    word (with its particles: "Ana de la Fuente" → "de la Fuente"), so a double surname needs
+    ``family:``. ValueError when ``given`` comes without ``family``.
+    """
+    if isinstance(entry, dict) and (entry.get("family") or entry.get("given")):
+        if not entry.get("family"):
+            raise ValueError("given")
+        given, family = _plain(entry.get("given")), _plain(entry["family"])
+        return Author(given, family, written=_plain(entry.get("name")) or f"{given} {family}".strip())
     from pybtex.database import Person
 
     name = _plain(entry.get("name") if isinstance(entry, dict) else entry)
     person = Person(name)
     given = " ".join(person.first_names + person.middle_names)
     family = " ".join(person.prelast_names + person.last_names + person.lineage_names)
-    return Author(given, family or name)
+    return Author(given, family or name, written=name)
+
+
+def _authors(meta: dict[str, Any], *, path: Path, text: str) -> list[Author]:
+    """Every author of the metadata, split; DocumentError for a ``given:`` with no ``family:``."""
+    entries = meta["author"] if isinstance(meta["author"], list) else [meta["author"]]
+    authors = []
+    for index, entry in enumerate(entries):
+        try:
+            authors.append(_author(entry))
+        except ValueError:
+            line = yaml_line(text, ["author", index, "given"]) if text else None
+            raise DocumentError(path, f"metadata: author {index + 1} has 'given:' but no 'family:'",
+                                "give both (family: Fernández O'Brien, given: Lucía), or neither: the name is "
+                                "then split at its last space", line=line + 1 if line else None) from None
+    return authors
 
 
 def _date(value: Any) -> tuple[int, int | None]:
@@ -166,12 +193,12 @@ def work_from_metadata(meta: dict[str, Any], *, path: Path, text: str = "") -> W
         line = yaml_line(text, ["date"]) if text else None
         raise DocumentError(path, f"metadata: date {meta['date']!r} is not a date",
                             "write it as YYYY, YYYY-MM or YYYY-MM-DD", line=line + 1 if line else None) from None
-    authors = meta["author"] if isinstance(meta["author"], list) else [meta["author"]]
+    authors = _authors(meta, path=path, text=text)
     number = _plain(meta["series"]["number"])
     return Work(
         title=_plain(meta["title"]),
         subtitle=_plain(meta.get("subtitle")),
-        authors=[_author(a) for a in authors],
+        authors=authors,
         year=year,
         month=month,
         series=_plain(meta["series"]["name"]),

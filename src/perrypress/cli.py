@@ -63,13 +63,15 @@ def cmd_figure(args: argparse.Namespace) -> None:
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
-    """Write _variables.yml from the data files, with each figure's alt text."""
+    """Write _variables.yml from the data files, in the paper's language, with each figure's alt text."""
     from .figures import alt_text
-    from .variables import compute, write_variables
+    from .variables import compute, paper_language, write_variables
 
     config, root = _config(args), Path(args.root)
     alts = {slug: alt_text(slug, spec, root=root) for slug, spec in config["figures"].items()}
-    write_variables(compute(config["variables"], root=root, alt_texts=alts), Path(args.out))
+    language = paper_language(root / config["report"])
+    write_variables(compute(config["variables"], root=root, language=language, alt_texts=alts,
+                            config=Path(args.root) / args.config), Path(args.out))
 
 
 def cmd_check_data(args: argparse.Namespace) -> None:

@@ -78,7 +78,8 @@ def data_files(config: dict[str, Any]) -> list[str]:
     """Every data file the configuration names (tables, figures, variables), once each, in order."""
     names = [spec[k] for spec in config["tables"].values() for k in ("data", "notes") if k in spec]
     names += [spec[k] for spec in config["figures"].values() for k in ("data", "countries") if k in spec]
-    return list(dict.fromkeys(names + list(config["variables"].values())))
+    names += [spec["data"] for spec in config["variables"].values()]
+    return list(dict.fromkeys(names))
 
 
 def data_package(config: dict[str, Any]) -> str:
@@ -148,7 +149,7 @@ def check_paths(config: dict[str, Any], *, path: Path, root: Path) -> None:
     names = [config.get(k) for k in ("report", "bibliography", "provenance_bibliography")]
     names += [spec.get(k) for spec in config.get("tables", {}).values() for k in ("data", "notes")]
     names += [spec.get(k) for spec in config.get("figures", {}).values() for k in ("data", "countries", "geometry")]
-    names += list(config.get("variables", {}).values())
+    names += [spec.get("data") for spec in config.get("variables", {}).values() if isinstance(spec, dict)]
     for name in names:
         if isinstance(name, str):
             inside_root(root / name, root, source=path, target=name, error=ConfigError)

@@ -1,17 +1,20 @@
 """`perrypress new`: a new paper project that builds at once with the installed package's workflow and filters.
 
 The project gets only the paper's own files (metadata, a section, a bibliography,
-a table's data, configuration, a tiny Snakefile, CI script, README); the tool
-stays in the package (perrypress/resources.py). The files are the package's
-``scaffold/`` folder: ``common/`` for every language and ``<language>/`` for the
+a table's data as a Frictionless Data Package — ``data/datapackage.json`` with
+``data/sources.csv``, the works its provenance column cites —, configuration, a
+tiny Snakefile, CI script, README); the tool stays in the package
+(perrypress/resources.py). The files are the package's ``scaffold/`` folder: ``common/`` for every language and ``<language>/`` for the
 example text and data, with ``words.yaml`` giving the metadata's words.
 Placeholders ``@@name@@`` are replaced by YAML scalars written by a YAML dumper,
-so a title with a colon, quotes or a hash stays one string.
+so a title with a colon, quotes or a hash stays one string (in ``datapackage.json``,
+by JSON strings).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import textwrap
@@ -87,9 +90,12 @@ def _values(*, title: str, author: str, lang: str, today: dt.date) -> dict[str, 
         "canonical_url": f"https://www.wjpcenter.org/emerging-voices/{year}/{name}/",
         "output_name": name,
     }
-    # Values that are not YAML (the README's heading, the requirement's version) stay as they are.
+    # Values that are not YAML stay as they are: the README's heading, the requirement's version, and
+    # the data package's name and title, which are JSON strings (data/datapackage.json).
     return {key: yaml_scalar(value) for key, value in values.items()} | {
-        "title_text": title, "version": metadata.version("perrypress")}
+        "title_text": title, "version": metadata.version("perrypress"),
+        "package_name": json.dumps(f"{name}-data"),
+        "package_title": json.dumps(words["package_title"].format(title=title), ensure_ascii=False)}
 
 
 def _fill(text: str, values: dict[str, str], *, source: Path) -> str:

@@ -1,11 +1,13 @@
 rule variables:
     """Write _variables.yml, the numbers the prose quotes with {{< var >}}, from data/."""
     input:
-        data=list(config["variables"].values()),
+        data=[spec["data"] for spec in config["variables"].values()],
+        # Its lang: spells the numbers' words.
+        report=config["report"],
         figures=[spec["data"] for spec in config["figures"].values()],
         package=DATA_PACKAGE,
         checked=DATA_CHECKED,
-        code=code("variables") + figure_code(spec["kind"] for spec in config["figures"].values()),
+        code=code("variables", "number_words") + figure_code(spec["kind"] for spec in config["figures"].values()),
         config="config/config.yaml",
     output:
         variables="_variables.yml",
