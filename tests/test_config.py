@@ -59,7 +59,6 @@ def test_a_configuration_that_passed_is_not_validated_again(tmp_path: Path) -> N
     import sys
 
     root = tmp_path / "project"
-    shutil.copytree(ROOT / "workflow" / "schemas", root / "workflow" / "schemas")
     shutil.copytree(ROOT / "config", root / "config")
     probe = ("import sys\nfrom pathlib import Path\nfrom perrypress.config import load_config\n"
              "load_config(Path('config/config.yaml'), root=Path('.'))\n"
