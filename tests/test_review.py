@@ -208,3 +208,16 @@ def test_failing_base(review_copy: Project) -> None:
     assert "Failed build: BASE (HEAD~1)" in summary
     assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
     assert "No changes" not in summary
+
+
+@pytest.mark.slow
+def test_a_change_to_the_tool_is_reviewed(review_copy: Project) -> None:
+    """Each side is built with the tool its own tree carries: a label changed in src/ shows in the editions."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "src" / "perrypress" / "labels" / "en.yaml", "bibliography: Bibliography", "bibliography: Works Cited"))
+    assert code == 0
+    assert parts["PDF pages"][0].startswith("pages changed: "), summary
+    with zipfile.ZipFile(review_copy.root / REVIEW / "review.docx") as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    inserted = "".join(re.findall(r"<w:ins\b.*?</w:ins>", xml, flags=re.S))
+    assert "Works Cited" in "".join(re.findall(r"<w:t[^>]*>([^<]*)<", inserted)), summary

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import site
 import subprocess
 import sys
+import venv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,10 +52,38 @@ def review_epoch(root: Path, base: str) -> int:
     return int(git(root, "log", "-1", "--format=%ct", base))
 
 
+def tool_python(project: Path) -> str:
+    """The interpreter that builds ``project`` with the perrypress its own tree carries (src/perrypress), if any.
+
+    In a repository that holds the tool as well as a paper (this one), a change to a filter, a
+    template or a step is part of the change under review, so each side is built with the tool of
+    its own tree. A paper that only depends on the installed package is built with this interpreter.
+    The side's interpreter is a virtual environment without pip whose path holds the tree's src/
+    first, then this interpreter's packages as plain paths (so an editable install of another tree,
+    a .pth file there, is not loaded).
+    """
+    source = (project / "src").resolve()
+    from ..resources import PACKAGE
+
+    if not (source / "perrypress" / "__init__.py").exists() or PACKAGE.resolve() == source / "perrypress":
+        return sys.executable
+    folder = project / "_build" / ".review-python"
+    python = folder / "bin" / "python"
+    if not python.exists():
+        venv.EnvBuilder(with_pip=False, symlinks=True).create(folder)
+    # Written every time: a copied project's environment would still name the tree it was made in.
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    (Path(purelib) / "0-perrypress-tool.pth").write_text(f"{source}\n", encoding="utf-8")
+    (Path(purelib) / "1-packages.pth").write_text("".join(f"{p}\n" for p in site.getsitepackages()),
+                                                  encoding="utf-8")
+    return str(python)
+
+
 def run_build(project: Path, *, epoch: int) -> str:
-    """Build every edition of ``project``; return "" on success, else its ``file:line`` error lines."""
+    """Build every edition of ``project`` with its own tool; return "" on success, else its ``file:line`` errors."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    result = subprocess.run([sys.executable, "-m", "perrypress.cli", "--root", str(project), "build"],
+    result = subprocess.run([tool_python(project), "-m", "perrypress.cli", "--root", str(project), "build"],
                             cwd=project, env=env, capture_output=True, text=True)
     if result.returncode == 0:
         return ""
