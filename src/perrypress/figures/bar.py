@@ -97,10 +97,8 @@ def _value_label(ax: matplotlib.axes.Axes, position: float, value: float, text: 
 def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path],
          conjunction: str = "and") -> None:
     """Draw the bar chart a configuration entry (figures.<slug>, kind: bar) declares."""
-    from ..data import source_line
-
     categories, series = _frame(slug, spec, root)
-    line = source_line(spec["source"], root / spec["data"], conjunction=conjunction) if spec.get("source") else ""
+    line = chart.source_text(spec, root, conjunction)
     draw_bars(categories=categories, series=series, font_files=font_files, outputs=outputs, axis=spec.get("axis"),
               source_line=line,
               unit=spec.get("unit", ""), decimal_mark=spec.get("decimal_mark", "."),

@@ -33,6 +33,13 @@ def series_of(slug: str, spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(str(column), str(words)) for column, words in values.items()]
 
 
+def source_text(spec: Mapping[str, Any], root: Path, conjunction: str) -> str:
+    """The chart's source line (optional in config), its ``{pages}`` filled from the data; "" when none."""
+    from ..data import source_line
+
+    return source_line(spec["source"], root / spec["data"], conjunction=conjunction) if spec.get("source") else ""
+
+
 def figure(height: float) -> Figure:
     """A figure the width of the text whose layout engine keeps the axis words, legend and source line inside it."""
     return Figure(figsize=(style.WIDTH_IN, height), layout="constrained")

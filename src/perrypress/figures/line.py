@@ -84,10 +84,8 @@ def draw_lines(*, xs: list[Any], series: list[tuple[str, list[float | None]]], f
 def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path],
          conjunction: str = "and") -> None:
     """Draw the line chart a configuration entry (figures.<slug>, kind: line) declares."""
-    from ..data import source_line
-
     xs, series = _frame(slug, spec, root)
-    line = source_line(spec["source"], root / spec["data"], conjunction=conjunction) if spec.get("source") else ""
+    line = chart.source_text(spec, root, conjunction)
     draw_lines(xs=xs, series=series, font_files=font_files, outputs=outputs, axis=spec.get("axis"),
                source_line=line,
                unit=spec.get("unit", ""), decimal_mark=spec.get("decimal_mark", "."), height=spec.get("height"))
