@@ -6,11 +6,17 @@
 # and it never counts as built from the current sources: the workflow's copies
 # are removed when any step fails, so the next build runs the failed step again
 # (even when the failure was upstream, in a table or figure) and then every edition.
-from perrypress import last_good
+from perrypress import last_good, snakemake_exit
 
 
 onerror:
     last_good.forget([Path(built_edition(ext)) for ext in config["editions"]])
+    snakemake_exit.cancel_rescheduling_timers()
+
+
+# The workflow is done: Snakemake's process need not wait a second for its scheduler's timers.
+onsuccess:
+    snakemake_exit.cancel_rescheduling_timers()
 
 
 rule edition_pdf:
