@@ -82,6 +82,12 @@ CASES = {
                                r"sections/03-advent\.qmd:\d+: cross-reference @tbl-nothing has no target — "),
     "var-no-value": Case(edit("sections/03-advent.qmd", "{{< var stats.sa_women.pct >}}", "{{< var stats.nobody.pct >}}"),
                          r"sections/03-advent\.qmd:\d+: \{\{< var stats\.nobody\.pct >\}\}: no such variable — "),
+    # Citations are checked by each edition over the whole document, so a section edit that drops
+    # the only citation of an entry is caught as soon as it is built, as is an entry never cited.
+    "entry-no-longer-cited": Case(edit("sections/02-what-is-it.qmd", "[@kara2017, 4]", ""),
+                                  r"references\.bib:\d+: entry 'kara2017' is neither cited nor listed in nocite — "),
+    "entry-never-cited": Case(append("references.bib", KARA.replace("kara2017", "unused2000")),
+                              r"references\.bib:\d+: entry 'unused2000' is neither cited nor listed in nocite — "),
     "include-no-file": Case(edit("report.qmd", "sections/06-conclusions.qmd", "sections/07-missing.qmd"),
                             r"report\.qmd:\d+: included file 'sections/07-missing\.qmd' not found — "),
     "missing-asset-release": Case(lambda root: None,

@@ -86,16 +86,15 @@ def cmd_check_data(args: argparse.Namespace) -> None:
 
 
 def cmd_check_bib(args: argparse.Namespace) -> None:
-    """Check the bibliography against the sources; when it passes, write its keys to ``--out``."""
-    from .bibliography import check, write_keys
+    """Check the bibliography's entries (the editions check the citations); when it passes, write its keys to ``--out``."""
+    from .bibliography import check_entries, write_keys
     from .config import data_package
     from .data_package import SOURCES, resource_path
 
     config, root = _config(args), Path(args.root)
-    bib = check(root / config["bibliography"], report=root / config["report"],
-                sources=[Path(p) for p in args.sources],
-                sources_table=resource_path(root / data_package(config), SOURCES),
-                provenance_bib=root / config["provenance_bibliography"])
+    bib = check_entries(root / config["bibliography"],
+                        sources_table=resource_path(root / data_package(config), SOURCES),
+                        provenance_bib=root / config["provenance_bibliography"])
     write_keys(bib, Path(args.out))
 
 
@@ -336,7 +335,6 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("check-bib", help="check references.bib")
     p.add_argument("--out", required=True, help="where to write the keys of the checked bibliography")
-    p.add_argument("sources", nargs="*", help="files whose citations to check")
     p.set_defaults(func=cmd_check_bib)
 
     p = sub.add_parser("csl", help="copy the CSL style")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .bibliography import check_known, citations_in, parse
+from .bibliography import check_citations, citations_in, parse
 from .errors import DocumentError
 from .paths import inside_root
 
@@ -128,8 +128,7 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
                     raise DocumentError(path, f"cross-reference @{ref} has no target",
                                         f"label a figure or table {{#{ref}}}, or correct the reference",
                                         line=number)
-    for citation in citations_in(files):
-        check_known(citation, keys, Path(config["bibliography"]).name)
+    check_citations(citations_in(files), keys, root / config["bibliography"])
     check_images(files, root)
     missing = missing_assets(files, root)
     if missing and config["mode"] == "release":
