@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import FIGURE_FIXTURES, ROOT, figure_schema, figure_specs, write_package
 from perrypress.config import load_config
 from perrypress.errors import ConfigError
-from perrypress.figures import FORMATS, KINDS, alt_text, draw, kind_module
+from perrypress.figures import FORMATS, KINDS, alt_text, draw, kind_module, text_module
 
 CONFIG = ROOT / "config" / "config.yaml"
 CHARTS = figure_specs()
@@ -86,11 +86,24 @@ class TestConfig:
         with pytest.raises(ConfigError, match="figures.x.kind: 'pie' is not a kind of figure — use one of map"):
             kind_module("x", {"kind": "pie"})
 
+    def test_describing_an_unknown_kind_is_the_same_error(self) -> None:
+        """Describing a figure of an unknown kind is the ConfigError drawing it is."""
+        with pytest.raises(ConfigError, match="figures.x.kind: 'pie' is not a kind of figure — use one of map"):
+            text_module("x", {"kind": "pie"})
+
     @pytest.mark.parametrize("kind", KINDS)
-    def test_every_kind_has_a_module(self, kind: str) -> None:
-        """Each kind's module draws and describes."""
-        module = kind_module("x", {"kind": kind})
-        assert callable(module.draw) and callable(module.describe)
+    def test_every_kind_has_a_module_that_draws_and_one_that_describes(self, kind: str) -> None:
+        """Each kind's module draws; its ``<kind>_text`` module describes."""
+        assert callable(kind_module("x", {"kind": kind}).draw)
+        module = text_module("x", {"kind": kind})
+        assert module.__name__ == f"perrypress.figures.{kind}_text" and callable(module.describe)
+
+    def test_a_chart_has_as_many_series_as_the_style_tells_apart(self) -> None:
+        """The words' limit on series (no matplotlib) is the number of the house style's colours, markers, dashes."""
+        from perrypress.figures import chart_text, style
+
+        assert chart_text.MAX_SERIES == len(style.SERIES_COLOURS) == len(style.SERIES_MARKERS) == len(
+            style.SERIES_DASHES)
 
 
 def draw_chart(slug: str, folder: Path, fonts: list[Path]) -> dict[str, Path]:
@@ -172,7 +185,7 @@ def test_the_papers_map_draws_as_before(tmp_path: Path, figure_fonts: list[Path]
 
 def test_numbers_print_as_the_paper_prints_them() -> None:
     """Whole numbers without '.0', the configured decimal mark, the unit after a non-breaking space, no rounding."""
-    from perrypress.figures.style import number
+    from perrypress.figures.text import number
 
     assert number(3.0, unit="%") == "3\u00a0%"
     assert number(2.5, unit="%", decimal_mark=",") == "2,5\u00a0%"

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from perrypress.figures.map import alt_text, draw_regions, region_colour, region_hatch
+from perrypress.figures.map import draw_regions, region_colour, region_hatch
+from perrypress.figures.map_text import alt_text
 from perrypress.fonts import static_fonts
 
 ROOT = Path(__file__).resolve().parents[1]

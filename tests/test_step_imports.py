@@ -47,10 +47,8 @@ def test_pdf_edition_step_loads_typst_only(built_copy: Project) -> None:
     assert loaded == {"typst"}, loaded
 
 
-@pytest.mark.xfail(reason="since figures by kind, the alt text comes from the kind's module, which draws with "
-                          "matplotlib; the kinds' words belong in a module of their own (README, Performance)")
 def test_variables_step_does_not_load_matplotlib(built_copy: Project) -> None:
-    """The variables step writes the figure's alt text from its data without loading the drawing code."""
+    """The variables step writes the figure's alt text from its data (figures/map_text.py), loading no drawing code."""
     loaded = loaded_by(built_copy, "step", "variables", "--out", str(built_copy.root / "_variables.yml"))
     assert "matplotlib" not in loaded and "pandas" in loaded
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,9 +161,50 @@ def test_editing_a_module_reruns_its_steps(project: Project) -> None:
 
 
 def test_a_figure_reruns_only_for_its_own_kind(project: Project) -> None:
-    """The bar chart's module is an input of no step of a paper with only a map; the map's is the figure's."""
-    assert jobs_reading(project, resources.module("figures.bar")) == set()
-    assert {"figure", "variables"} <= jobs_reading(project, resources.module("figures.map"))
+    """The bar chart's modules are inputs of no step of a paper with only a map; the map's drawing module is the
+    figure's, its words' module (the alt text) the figure's and the variables step's."""
+    result = project.snakemake("--dry-run", "--forceall")
+    jobs = re.findall(r"^(?:local)?rule (\w+):\n\s+input: ([^\n]*)", result.stdout, flags=re.M)
+
+    def reading(module: str) -> set[str]:
+        return {rule for rule, inputs in jobs if str(resources.module(module)) in inputs.split(", ")}
+
+    assert reading("figures.bar") == reading("figures.bar_text") == reading("figures.chart_text") == set()
+    assert reading("figures.map") == reading("figures.style") == {"figure"}
+    assert reading("figures.map_text") == reading("figures.text") == {"figure", "variables"}
+
+
+def declared_modules(name: str) -> dict[str, list[str]]:
+    """One of the kind → modules tables of common.smk (FIGURE_MODULES, FIGURE_TEXT_MODULES)."""
+    common = (resources.WORKFLOW / "rules" / "common.smk").read_text(encoding="utf-8")
+    return ast.literal_eval(re.search(rf"^{name} = (\{{.*\}})$", common, flags=re.M).group(1))
+
+
+# Imports a module in a fresh process, then prints the modules of perrypress.figures it loaded, and matplotlib's.
+LOADS = ("import importlib, json, sys\n"
+         "importlib.import_module(sys.argv[1])\n"
+         "print(json.dumps(sorted({m.removeprefix('perrypress.figures').lstrip('.') or '__init__'\n"
+         "                         for m in sys.modules if m.startswith('perrypress.figures')}\n"
+         "                        | ({'matplotlib'} & set(sys.modules)))))\n")
+
+
+@pytest.mark.parametrize("kind", ["map", "bar", "line"])
+def test_the_rules_declare_the_modules_each_kind_loads(kind: str) -> None:
+    """The variables rule's figure code is exactly what describing a kind loads (no matplotlib); the figure rule's,
+    what drawing it loads: editing any of them reruns the steps that use it, and no other edit does."""
+    from perrypress.figures import KINDS
+
+    text, drawing = declared_modules("FIGURE_TEXT_MODULES"), declared_modules("FIGURE_MODULES")
+    assert set(text) == set(drawing) == set(KINDS)
+
+    def loads(module: str) -> set[str]:
+        result = subprocess.run([sys.executable, "-c", LOADS, f"perrypress.figures.{module}"], env=build_env(),
+                                capture_output=True, text=True, check=True)
+        return set(json.loads(result.stdout))
+
+    described = {"__init__", "frames", "text", *text[kind]}
+    assert loads(f"{kind}_text") == described
+    assert loads(kind) == described | {"style", *drawing[kind], "matplotlib"}
 
 
 def test_rule_figure_formats_match_the_module() -> None:

@@ -1,14 +1,22 @@
-"""The paper's figures, each declared in config/config.yaml by its ``kind``: one module per kind.
+"""The paper's figures, each declared in config/config.yaml by its ``kind``: per kind, one module draws, one describes.
 
-- ``map``: a world map whose countries are shaded by their region's value (map.py);
-- ``bar``: a bar chart of one or more value columns by category (bar.py);
-- ``line``: a line chart of one or more value columns over an x column (line.py).
+- ``map``: a world map whose countries are shaded by their region's value: map.py draws, map_text.py describes;
+- ``bar``: a bar chart of one or more value columns by category: bar.py draws, bar_text.py describes;
+- ``line``: a line chart of one or more value columns over an x column: line.py draws, line_text.py describes.
 
-Every kind shares the house style and the reproducible save of style.py, and
-exposes ``draw(slug, spec, root=, font_files=, outputs=, conjunction=)`` and ``describe(slug, spec, root=)``
-(the alt text, from the data); ``conjunction`` is the paper's "and" (its labels' ``and``), before the
-last page of a source line. A kind's module is imported only when a figure
-of that kind is drawn or described.
+A drawing module exposes ``draw(slug, spec, root=, font_files=, outputs=, conjunction=)``
+(``conjunction`` is the paper's "and", its labels' ``and``, before the last page of a source
+line), drawing in the house style and with the reproducible save of style.py (matplotlib); bar
+and line share chart.py.
+
+A describing module, ``<kind>_text.py``, exposes ``describe(slug, spec, root=)`` (the alt text,
+from the data) and imports no matplotlib, nor pyshp: the variables step, which writes the alt
+texts, loads only these, the data (frames.py, pandas), the numbers as figures print them
+(text.py) and, for bar and line, what their words share (chart_text.py). The drawing modules
+read their values and print their numbers with these same helpers, so a figure and its alt text
+agree. A kind's modules are imported only when a figure of that kind is drawn or described; the
+workflow names them in ``FIGURE_TEXT_MODULES`` and ``FIGURE_MODULES``
+(workflow/rules/common.smk), so editing one reruns the steps that load it.
 """
 
 from __future__ import annotations
@@ -27,13 +35,23 @@ FORMATS = ("svg", "pdf", "png")
 CONFIG = "config/config.yaml"
 
 
-def kind_module(slug: str, spec: Mapping[str, Any]) -> ModuleType:
-    """The module that draws figures of ``spec``'s kind; a ConfigError for a kind there is none of."""
+def _kind(slug: str, spec: Mapping[str, Any]) -> str:
+    """``spec``'s kind; a ConfigError for a kind there is none of."""
     kind = spec.get("kind")
     if kind not in KINDS:
         raise ConfigError(CONFIG, f"figures.{slug}.kind: {kind!r} is not a kind of figure",
                           f"use one of {', '.join(KINDS)}")
-    return importlib.import_module(f"{__name__}.{kind}")
+    return kind
+
+
+def kind_module(slug: str, spec: Mapping[str, Any]) -> ModuleType:
+    """The module that draws figures of ``spec``'s kind (it loads matplotlib); a ConfigError for an unknown kind."""
+    return importlib.import_module(f"{__name__}.{_kind(slug, spec)}")
+
+
+def text_module(slug: str, spec: Mapping[str, Any]) -> ModuleType:
+    """The module that describes figures of ``spec``'s kind (no matplotlib); a ConfigError for an unknown kind."""
+    return importlib.import_module(f"{__name__}.{_kind(slug, spec)}_text")
 
 
 def outputs(slug: str, out_dir: Path) -> dict[str, Path]:
@@ -51,5 +69,5 @@ def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Pat
 
 
 def alt_text(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
-    """The alt text of the figure ``slug``: the configured opening, then its values from the data."""
-    return kind_module(slug, spec).describe(slug, spec, root=Path(root))
+    """The alt text of the figure ``slug``: the configured opening, then its values from the data (no matplotlib)."""
+    return text_module(slug, spec).describe(slug, spec, root=Path(root))

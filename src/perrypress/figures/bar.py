@@ -1,4 +1,7 @@
-"""The ``bar`` kind: a bar chart of one or more value columns by category, each bar labelled with its value."""
+"""The ``bar`` kind: a bar chart of one or more value columns by category, each bar labelled with its value.
+
+This module draws it; its values and alt text are bar_text.py's, which loads no matplotlib.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ from typing import Any
 
 import matplotlib
 import numpy as np
-import pandas as pd
 
 from . import chart, style
-from .frames import numbers, read
+from .bar_text import read_values
+from .text import number
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +23,6 @@ ORIENTATIONS = ("horizontal", "vertical")
 # Height in inches of one category's slot (horizontal bars), of one bar within it, and of the rest.
 SLOT_IN, BAR_IN, FRAME_IN, VERTICAL_IN = 0.14, 0.16, 0.9, 3.2
 GROUP_WIDTH = 0.8
-
-
-def _frame(slug: str, spec: Mapping[str, Any], root: Path) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
-    """The categories and each series' values (None where empty), read from the configured CSV."""
-    series = chart.series_of(slug, spec)
-    path = root / spec["data"]
-    frame = read(root, spec, "data", [spec["category"], *(column for column, _ in series)])
-    categories = ["" if pd.isna(c) else str(c) for c in frame[spec["category"]]]
-    return categories, [(words, numbers(frame, column, path=path)) for column, words in series]
 
 
 def draw_bars(*, categories: list[str], series: list[tuple[str, list[float | None]]], font_files: list[Path],
@@ -62,7 +56,7 @@ def draw_bars(*, categories: list[str], series: list[tuple[str, list[float | Non
             bar = ax.barh if horizontal else ax.bar
             bar(at, heights, width * 0.92, color=colour, label=label, linewidth=0)
             for p, v in drawn:
-                _value_label(ax, p, v, style.number(v, unit=unit, decimal_mark=decimal_mark), horizontal)
+                _value_label(ax, p, v, number(v, unit=unit, decimal_mark=decimal_mark), horizontal)
         limit = top * 1.15 if top else 1.0
         if horizontal:
             ax.set_yticks(positions, categories)
@@ -97,22 +91,10 @@ def _value_label(ax: matplotlib.axes.Axes, position: float, value: float, text: 
 def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path],
          conjunction: str = "and") -> None:
     """Draw the bar chart a configuration entry (figures.<slug>, kind: bar) declares."""
-    categories, series = _frame(slug, spec, root)
+    categories, series = read_values(slug, spec, root)
     line = chart.source_text(spec, root, conjunction)
     draw_bars(categories=categories, series=series, font_files=font_files, outputs=outputs, axis=spec.get("axis"),
               source_line=line,
               unit=spec.get("unit", ""), decimal_mark=spec.get("decimal_mark", "."),
               orientation=spec.get("orientation", "horizontal"), height=spec.get("height"))
 
-
-def groups(categories: list[str], series: list[tuple[str, list[float | None]]]) -> chart.Groups:
-    """The values as the alt text reads them: by category, each series' value within it (one series: no groups)."""
-    if len(series) == 1:
-        return [(None, list(zip(categories, series[0][1])))]
-    return [(c, [(words, values[i]) for words, values in series]) for i, c in enumerate(categories)]
-
-
-def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
-    """The alt text of the bar chart a configuration entry declares: its opening, then every bar's value."""
-    categories, series = _frame(slug, spec, root)
-    return chart.describe_or_explain(slug, groups(categories, series), spec)

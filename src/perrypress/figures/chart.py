@@ -1,9 +1,12 @@
-"""What the bar and line charts share: their words from config, axes in the house style, the source line, the alt text."""
+"""What the bar and line charts share in drawing: axes in the house style, their words from config, the source line.
+
+Their series and alt text, which load no matplotlib, are chart_text.py's.
+"""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,26 +14,11 @@ import matplotlib.axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..errors import ConfigError
 from . import style
+from .text import number
 
-CONFIG = "config/config.yaml"
-# A chart's series (value columns) are told apart by colour (and, in a line chart, marker and dash).
-MAX_SERIES = len(style.SERIES_COLOURS)
 # Characters of the source line per printed line (6.3 pt type across the text width).
 SOURCE_WRAP = 140
-
-# (group, [(item, value)]): a chart's values as its alt text reads them, a group at a time.
-Groups = Sequence[tuple[str | None, Sequence[tuple[str, float | None]]]]
-
-
-def series_of(slug: str, spec: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The chart's series as (column, legend words); a ConfigError when there are more than it can tell apart."""
-    values = spec["values"]
-    if len(values) > MAX_SERIES:
-        raise ConfigError(CONFIG, f"figures.{slug}.values: {len(values)} series, more than a chart tells apart",
-                          f"give at most {MAX_SERIES}, or make several figures")
-    return [(str(column), str(words)) for column, words in values.items()]
 
 
 def source_text(spec: Mapping[str, Any], root: Path, conjunction: str) -> str:
@@ -55,7 +43,7 @@ def style_axes(ax: matplotlib.axes.Axes, *, value_axis: str, unit: str, decimal_
     ax.grid(axis=value_axis, color=style.GRID_COLOUR, linewidth=0.4)
     ax.set_axisbelow(True)
     axis = ax.xaxis if value_axis == "x" else ax.yaxis
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: style.number(v, unit=unit, decimal_mark=decimal_mark)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, unit=unit, decimal_mark=decimal_mark)))
 
 
 def axis_words(ax: matplotlib.axes.Axes, *, x: str | None, y: str | None) -> None:
@@ -95,37 +83,3 @@ def render(fig: Figure, outputs: Mapping[str, Path], font_files: list[Path], wor
     """Check the fonts set every word, then save the chart reproducibly in the house style."""
     style.check_glyphs(words, font_files)
     style.save(fig, outputs)
-
-
-def alt_text(groups: Groups, *, lead: str, words: Mapping[str, str], unit: str = "", decimal_mark: str = ".",
-             ) -> str:
-    """``lead`` (from config), then every value: 'Lead: a 3 %, b 5 %.', or 'Lead: A: a 3 %, b 5 %; B: …' by group.
-
-    Empty values are listed after ``words['missing']`` (from config), which a chart with none needs not give.
-    """
-    def plain(value: float) -> str:
-        return style.number(value, unit=unit, decimal_mark=decimal_mark, space=" ")
-
-    parts, missing = [], []
-    for group, items in groups:
-        stated = ", ".join(f"{item} {plain(value)}" for item, value in items if value is not None)
-        missing += [f"{group} {item}" if group else item for item, value in items if value is None]
-        if stated:
-            parts.append(f"{group}: {stated}" if group else stated)
-    separator = "; " if any(group for group, _ in groups) else ", "
-    text = lead.rstrip(".:") + ((": " + separator.join(parts) + ".") if parts else ".")
-    if missing:
-        if not words.get("missing"):
-            raise ValueError("alt_words lacks 'missing'")
-        text += f" {words['missing']}: {'; '.join(missing)}."
-    return text
-
-
-def describe_or_explain(slug: str, groups: Groups, spec: Mapping[str, Any]) -> str:
-    """The alt text of a chart, or a ConfigError naming the key to add when its data has empty values."""
-    try:
-        return alt_text(groups, lead=spec["alt"], words=spec.get("alt_words") or {}, unit=spec.get("unit", ""),
-                        decimal_mark=spec.get("decimal_mark", "."))
-    except ValueError:
-        raise ConfigError(CONFIG, f"figures.{slug}: its data has empty values, and alt_words.missing is not set",
-                          "add alt_words: {missing: …}, the words that introduce them in the alt text") from None

@@ -1,4 +1,7 @@
-"""The ``line`` kind: a line chart of one or more value columns over an x column (years, say), one line per column."""
+"""The ``line`` kind: a line chart of one or more value columns over an x column (years, say), one line per column.
+
+This module draws it; its values and alt text are line_text.py's, which loads no matplotlib.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,10 @@ from typing import Any
 
 import matplotlib
 import numpy as np
-import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from . import chart, style
-from ..errors import DataError
-from .frames import column_number, numbers, read
+from .line_text import read_values, x_text
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +24,9 @@ HEIGHT_IN = 3.4
 MAX_TICKS = 16
 
 
-def _frame(slug: str, spec: Mapping[str, Any], root: Path) -> tuple[list[Any], list[tuple[str, list[float | None]]]]:
-    """The x values and each series' values (None where empty), read from the configured CSV."""
-    series = chart.series_of(slug, spec)
-    path = root / spec["data"]
-    frame = read(root, spec, "data", [spec["x"], *(column for column, _ in series)])
-    xs = [None if pd.isna(x) else x for x in frame[spec["x"]]]
-    empty = [row for row, x in zip(frame.index, xs) if x is None or str(x).strip() == ""]
-    if empty:
-        raise DataError(path, f"column '{spec['x']}': the cell is empty, and a line chart needs every x value",
-                        "fill it in, or remove the row", line=int(empty[0]), column=column_number(path, spec["x"]))
-    return xs, [(words, numbers(frame, column, path=path)) for column, words in series]
-
-
 def _numeric(xs: list[Any]) -> bool:
     """Whether every x value is a number (else the x values are names, evenly spaced)."""
     return all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) for x in xs)
-
-
-def x_text(x: Any, decimal_mark: str = ".") -> str:
-    """An x value as the chart prints it: a number as the paper prints numbers (no thousands separator), a name as is."""
-    return style.number(float(x), decimal_mark=decimal_mark) if isinstance(x, (int, float, np.number)) else str(x)
 
 
 def draw_lines(*, xs: list[Any], series: list[tuple[str, list[float | None]]], font_files: list[Path],
@@ -84,22 +67,9 @@ def draw_lines(*, xs: list[Any], series: list[tuple[str, list[float | None]]], f
 def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path],
          conjunction: str = "and") -> None:
     """Draw the line chart a configuration entry (figures.<slug>, kind: line) declares."""
-    xs, series = _frame(slug, spec, root)
+    xs, series = read_values(slug, spec, root)
     line = chart.source_text(spec, root, conjunction)
     draw_lines(xs=xs, series=series, font_files=font_files, outputs=outputs, axis=spec.get("axis"),
                source_line=line,
                unit=spec.get("unit", ""), decimal_mark=spec.get("decimal_mark", "."), height=spec.get("height"))
 
-
-def groups(xs: list[Any], series: list[tuple[str, list[float | None]]], decimal_mark: str = ".") -> chart.Groups:
-    """The values as the alt text reads them: by series, each x value's within it (one series: no groups)."""
-    labels = [x_text(x, decimal_mark) for x in xs]
-    if len(series) == 1:
-        return [(None, list(zip(labels, series[0][1])))]
-    return [(words, list(zip(labels, values))) for words, values in series]
-
-
-def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
-    """The alt text of the line chart a configuration entry declares: its opening, then every point's value."""
-    xs, series = _frame(slug, spec, root)
-    return chart.describe_or_explain(slug, groups(xs, series, spec.get("decimal_mark", ".")), spec)

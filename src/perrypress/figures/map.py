@@ -3,6 +3,7 @@
 Its data: a regions CSV (``slug, region, share_pct, flag``; the row whose slug is
 ``all_regions`` is the global value), a countries CSV (``name, region``) assigning
 each feature of the geometry (a shapefile with a ``name`` field) to a region.
+This module draws it; its alt text is written by map_text.py, which loads no matplotlib.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pandas
 import shapefile as pyshp
 
 from . import style
+from .frames import read
+from .map_text import GLOBAL_SLUG, REGION_COLUMNS, pct
 from .style import BORDER_COLOUR, MUTED_COLOUR, NO_DATA_COLOUR, SCALE, TEXT_COLOUR, WIDTH_IN
 
 import matplotlib.axes  # noqa: E402
@@ -34,7 +37,6 @@ from matplotlib.transforms import ScaledTranslation  # noqa: E402
 log = logging.getLogger(__name__)
 
 FLAGS = ("stated", "substitute-zero", "not-stated")
-GLOBAL_SLUG = "all_regions"
 SHAPEFILE_ENCODING = "iso-8859-1"
 SCALE_MIN_MAX = 10.0
 
@@ -45,8 +47,6 @@ LEGEND_KEYS = ("scale", "no_data", "substitute")
 # region name → {"label": (longitude, latitude), "leader": (longitude, latitude)}, the
 # leader being the point a line reaches when the label sits outside its region.
 Anchors = Mapping[str, Mapping[str, Sequence[float]]]
-# The words the alt text adds to the values (figures.<slug>.alt_words).
-ALT_WORDS = ("substitute", "missing", "world")
 MAP_LAT_RANGE = (-57.0, 85.0)
 
 
@@ -83,14 +83,9 @@ def region_hatch(flag: str) -> str | None:
     return "//////" if flag == "substitute-zero" else None
 
 
-def _pct(value: float, decimal_mark: str = ".") -> str:
-    """Format a percentage as the paper does: an integer when whole, then a non-breaking space and %."""
-    return style.number(value, unit="%", decimal_mark=decimal_mark)
-
-
 def _check_inputs(regions: pandas.DataFrame, countries: pandas.DataFrame, outputs: Mapping[str, Path]) -> None:
     """Raise ValueError when the frames or the requested outputs are not what the figure needs."""
-    missing = {"slug", "region", "share_pct", "flag"} - set(regions.columns)
+    missing = REGION_COLUMNS - set(regions.columns)
     if missing:
         raise ValueError(f"regions frame lacks column(s): {', '.join(sorted(missing))}")
     missing = {"name", "region"} - set(countries.columns)
@@ -250,7 +245,7 @@ def _label_region(ax: matplotlib.axes.Axes, region: str, anchor: Mapping[str, Se
     halo = [patheffects.withStroke(linewidth=2.0, foreground=halo_colour)]
     common = {"xy": (lx, ly), "textcoords": "offset points", "ha": "center", "color": colour, "path_effects": halo}
     ax.annotate(region, xytext=(0, 0.8), va="bottom", fontsize=6.6, **common)
-    ax.annotate(_pct(share, decimal_mark), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
+    ax.annotate(pct(share, decimal_mark), xytext=(0, 0.0), va="top", fontsize=8.5, fontweight=emphasis_weight, **common)
 
 
 def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, float]], regions: pandas.DataFrame,
@@ -263,7 +258,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
     step = 2.0 if vmax <= 10 else 5.0
     ticks = np.arange(0.0, vmax + step / 2, step)
     cax.set_xticks(ticks)
-    cax.set_xticklabels([_pct(v, decimal_mark) for v in ticks], fontsize=6.5)
+    cax.set_xticklabels([pct(v, decimal_mark) for v in ticks], fontsize=6.5)
     cax.tick_params(length=2.0, width=0.5, pad=1.5, colors=TEXT_COLOUR)
     cax.minorticks_off()
     for spine in cax.spines.values():
@@ -275,7 +270,7 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         above = cax.get_xaxis_transform() + ScaledTranslation(0.0, 2.4 / 72.0, fig.dpi_scale_trans)
         cax.plot([g], [1.0], marker="v", markersize=4.0, color=TEXT_COLOUR, clip_on=False, transform=above,
                  markeredgewidth=0)
-        cax.annotate(f"{world.iloc[0]['region']}: {_pct(g, decimal_mark)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
+        cax.annotate(f"{world.iloc[0]['region']}: {pct(g, decimal_mark)}", xy=(g, 1.0), xycoords=above, xytext=(0, 3.0),
                      textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
 
     kx = 3.45
@@ -291,56 +286,14 @@ def _draw_legend(fig: Figure, box: Callable[..., tuple[float, float, float, floa
         fig.text(*box(kx + 0.32, y, 0, 0)[:2], label, ha="left", va="center", fontsize=6.6)
 
 
-def alt_text(regions: pandas.DataFrame, *, lead: str, words: Mapping[str, str], decimal_mark: str = ".") -> str:
-    """Return a plain-text description of the figure: ``lead`` (from config), then the values of ``regions``.
-
-    ``words`` (figures.<slug>.alt_words) say, in the paper's language, what a substitute value is
-    ("substitute"), what introduces the regions without a value ("missing") and the global value ("world").
-    """
-    missing_words = [k for k in ALT_WORDS if not words.get(k)]
-    if missing_words:
-        raise ValueError(f"the figure's alt_words lack {missing_words}")
-    drawn = regions[regions["slug"] != GLOBAL_SLUG]
-    stated = drawn[(drawn["flag"] == "stated") & drawn["share_pct"].notna()]
-    stated = stated.sort_values("share_pct", ascending=False, kind="stable")
-    substitutes = drawn[drawn["flag"] == "substitute-zero"]
-    missing = drawn[(drawn["flag"] == "not-stated") | drawn["share_pct"].isna()]
-    missing = missing[~missing.index.isin(substitutes.index)]
-
-    def plain(value: float) -> str:
-        return _pct(value, decimal_mark).replace("\u00a0", " ")
-
-    parts = [f"{r.region} {plain(float(r.share_pct))}" for r in stated.itertuples(index=False)]
-    parts += [
-        f"{r.region} {plain(float(r.share_pct))} ({words['substitute']})"
-        for r in substitutes.itertuples(index=False)
-        if not pandas.isna(r.share_pct)
-    ]
-    text = lead.rstrip(".:") + ((": " + ", ".join(parts) + ".") if parts else ".")
-    if len(missing):
-        text += f" {words['missing']}: {'; '.join(missing['region'])}."
-    world = regions[regions["slug"] == GLOBAL_SLUG]
-    if len(world) and not pandas.isna(world.iloc[0]["share_pct"]):
-        text += f" {words['world']} {plain(float(world.iloc[0]['share_pct']))}."
-    return text
-
-
 def draw(slug: str, spec: Mapping[str, Any], *, root: Path, font_files: list[Path], outputs: dict[str, Path],
          conjunction: str = "and") -> None:
     """Draw the map a configuration entry (figures.<slug>, kind: map) declares."""
     from ..data import source_line
-    from .frames import read
 
-    regions = read(root, spec, "data", {"slug", "region", "share_pct", "flag"})
+    regions = read(root, spec, "data", REGION_COLUMNS)
     countries = read(root, spec, "countries", {"name", "region"})
     draw_regions(regions=regions, countries=countries, shapefile=root / spec["geometry"], font_files=font_files,
                  outputs=outputs, source_line=source_line(spec["source"], root / spec["data"], conjunction=conjunction),
                  legend=spec["legend"], anchors=spec.get("anchors"), decimal_mark=spec.get("decimal_mark", "."))
 
-
-def describe(slug: str, spec: Mapping[str, Any], *, root: Path) -> str:
-    """The alt text of the map a configuration entry declares."""
-    from .frames import read
-
-    regions = read(root, spec, "data", {"slug", "region", "share_pct", "flag"})
-    return alt_text(regions, lead=spec["alt"], words=spec["alt_words"], decimal_mark=spec.get("decimal_mark", "."))

@@ -1,4 +1,4 @@
-"""The house style every kind of figure shares: fonts, colours, sizes, number format, and a reproducible save."""
+"""The house style every kind of figure draws in: fonts, colours, sizes, and a reproducible save (numbers: text.py)."""
 
 from __future__ import annotations
 
@@ -131,12 +131,3 @@ def save(fig: Figure, outputs: Mapping[str, Path]) -> None:
         extra = {"dpi": PNG_DPI} if fmt == "png" else {}
         fig.savefig(path, format=fmt, metadata=METADATA[fmt], facecolor="white", **extra)
         log.info("wrote %s", path)
-
-
-def number(value: float, *, unit: str = "", decimal_mark: str = ".", space: str = "\u00a0") -> str:
-    """A value as the figures print it: no trailing '.0', the paper's decimal mark, then its unit after ``space``."""
-    # Ten significant digits: 12345.5 stays 12345.5 (":g" would round it), 0.1 + 0.2 prints as 0.3.
-    text = f"{int(value)}" if float(value).is_integer() else f"{float(value):.10g}"
-    if decimal_mark != ".":
-        text = text.replace(".", decimal_mark)
-    return f"{text}{space}{unit}" if unit else text

@@ -92,7 +92,10 @@ def table_data(wildcards):
 
 # The configuration keys naming the files each kind of figure is drawn from.
 FIGURE_FILES = {"map": ["data", "countries", "geometry"], "bar": ["data"], "line": ["data"]}
-# The modules of src/perrypress/figures/ each kind of figure is drawn (and described) by.
+# The modules of src/perrypress/figures/ each kind of figure is described by (its alt text, from the data, which
+# the variables step writes without matplotlib) and drawn by (the figure step, which also loads the kind's words:
+# its drawing reads the values and prints the numbers with them). figures/__init__.py says which module does what.
+FIGURE_TEXT_MODULES = {"map": ["map_text"], "bar": ["chart_text", "bar_text"], "line": ["chart_text", "line_text"]}
 FIGURE_MODULES = {"map": ["map"], "bar": ["chart", "bar"], "line": ["chart", "line"]}
 
 
@@ -102,10 +105,21 @@ def figure_data(wildcards):
     return [spec[key] for key in FIGURE_FILES[spec["kind"]]] + [DATA_PACKAGE]
 
 
+def _figure_package_code(shared, modules, kinds):
+    """The modules of perrypress/figures/ named in ``shared`` and, for each of ``kinds``, in ``modules``; each once."""
+    names = shared + [m for kind in sorted(set(kinds)) for m in modules[kind]]
+    return code(*(f"figures/{m}" for m in dict.fromkeys(names)))
+
+
+def figure_text_code(kinds):
+    """The package modules that describe figures of these kinds (their alt text): no drawing module."""
+    return code("data") + _figure_package_code(["__init__", "frames", "text"], FIGURE_TEXT_MODULES, kinds)
+
+
 def figure_code(kinds):
-    """The package modules that draw and describe figures of these kinds."""
-    modules = ["__init__", "style", "frames"] + [m for kind in sorted(set(kinds)) for m in FIGURE_MODULES[kind]]
-    return code("data", *(f"figures/{m}" for m in dict.fromkeys(modules)))
+    """The package modules that draw figures of these kinds: those that describe them, the house style, the drawing."""
+    kinds = set(kinds)
+    return figure_text_code(kinds) + _figure_package_code(["style"], FIGURE_MODULES, kinds)
 
 
 def figure_modules(wildcards):
