@@ -24,11 +24,16 @@ CONFIG = load_config(ROOT / "config" / "config.yaml", root=ROOT)
 AS_QUARTO = ROOT / "tests" / "fixtures" / "quarto" / "as-quarto.lua"
 # Filters of pandoc/defaults/common.yaml that Quarto replaces with its own implementation
 # (include and var shortcodes, crossref, content-visible, fig-alt), and citeproc itself, which
-# Quarto always runs last. note-numbers and note-separator run under Quarto too (TestCiteprocLast).
+# under Quarto runs last (PDF) or inside front-back-matter (HTML, DOCX). note-numbers and
+# note-separator run under Quarto too (TestCiteprocLast).
 QUARTO_BUILT_IN = {"include", "conditional-content", "variables", "crossref", "project-paths", "alt-text",
                    "citeproc"}
 # Quarto's `pdf-standard` values for typst (quarto-cli src/resources/schema/document-pdfa.yml,
 # commit 40e7bec4, tags formats: [$pdf-all, typst]).
+# Quarto's default `citeproc` per format when the document has a bibliography: typst's is false
+# (quarto-cli src/format/typst/format-typst.ts), the others run citeproc unless told not to
+# (src/command/render/filters.ts, citeMethod).
+QUARTO_DEFAULT_CITEPROC = {"html": True, "docx": True, "typst": False}
 QUARTO_PDF_STANDARDS = {"1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-2a", "a-2b", "a-2u", "a-3a", "a-3b", "a-3u",
                         "a-4", "a-4f", "a-1a", "a-4e", "ua-1", "ua-2"}
 
@@ -48,6 +53,11 @@ def on_resource_path(name: str) -> str:
 def names(filters: list[str]) -> list[str]:
     """Filter names without folder and extension ('quarto' and 'citeproc' stay as they are)."""
     return [Path(f).stem for f in filters]
+
+
+def quarto_runs_citeproc(name: str) -> bool:
+    """Whether Quarto appends its own citeproc pass after every filter of format ``name``."""
+    return FORMATS[name].get("citeproc", QUARTO_DEFAULT_CITEPROC[name])
 
 
 class TestSameAsPandocPath:
@@ -95,6 +105,18 @@ class TestSameAsPandocPath:
         assert sorted(quarto_path) == sorted(pandoc_path)
         assert "quarto" in names(FORMATS[name]["filters"])
 
+    @pytest.mark.parametrize("name", ["html", "docx", "typst"])
+    def test_citeproc_runs_once(self, name: str) -> None:
+        """citeproc runs once: in front-back-matter (HTML, DOCX, `citeproc: false`) or Quarto's, last (PDF)."""
+        in_filter = "front-back-matter" in names(FORMATS[name]["filters"])
+        assert in_filter + quarto_runs_citeproc(name) == 1
+        # The PDF's citations are pandoc citeproc's, not Typst's own bibliography.
+        assert FORMATS["typst"]["citeproc"] is True
+
+    def test_html_without_quarto_page_features(self) -> None:
+        """The page is perry.html's: no Bootstrap, quarto.js, tippy, anchors or clipboard."""
+        assert FORMATS["html"]["minimal"] is True
+
     def test_typst_fonts_and_pdf_standard(self) -> None:
         """The PDF uses the configured fonts from the folder quarto.py fills, and PDF/A-2a + PDF/UA-1."""
         typst = FORMATS["typst"]
@@ -137,17 +159,21 @@ class TestQuartoLuaModule:
         assert run_as_quarto("variables", project, "N {{< var n >}}.\n", "-t", "plain",
                              quarto_module=False).returncode != 0
 
-    def test_docx_properties_keeps_quarto_and_citeproc_metadata(self, tmp_path: Path) -> None:
-        """Under Quarto, _quarto-vars and the bibliography survive docx-properties (they are read after it)."""
+    def test_docx_properties_keeps_only_writer_metadata(self, tmp_path: Path) -> None:
+        """With Quarto's module present too, _quarto-vars, the bibliography and build settings are dropped.
+
+        Under Quarto nothing after docx-properties reads them: variables are shortcodes, resolved in
+        Quarto's pre stage, and with `citeproc: false` front-back-matter's is the only citeproc pass.
+        """
         project = tmp_path / "project"
         project.mkdir()
         text = "---\ntitle: T\n_quarto-vars: {n: '7'}\nbibliography: refs.bib\nbuild-mode: draft\n---\n\nText.\n"
-        kept = run_as_quarto("docx-properties", project, text, "-t", "native", "-s")
-        assert kept.returncode == 0, kept.stderr
-        assert '"_quarto-vars"' in kept.stdout and '"bibliography"' in kept.stdout
-        assert '"build-mode"' not in kept.stdout
-        plain = run_as_quarto("docx-properties", project, text, "-t", "native", "-s", quarto_module=False)
-        assert '"_quarto-vars"' not in plain.stdout and '"bibliography"' not in plain.stdout
+        for quarto_module in (True, False):
+            result = run_as_quarto("docx-properties", project, text, "-t", "native", "-s", quarto_module=quarto_module)
+            assert result.returncode == 0, result.stderr
+            assert '"title"' in result.stdout
+            for key in ("_quarto-vars", "bibliography", "build-mode"):
+                assert f'"{key}"' not in result.stdout, (quarto_module, key)
 
 
 class TestCanonicalLink:
@@ -211,6 +237,19 @@ def edition_text(path: Path) -> str:
     return " ".join(text.split())
 
 
+# The one warning tolerated: with `pdf-standard` set and verapdf not installed (`quarto install
+# verapdf`), Quarto says it cannot check the PDF and goes on (quarto-cli src/core/verapdf.ts,
+# validatePdfStandards). perrypress checks PDF/A and PDF/UA itself.
+VERAPDF_MISSING = re.compile(r"^[A-Z]*:? ?PDF standard validation requested but verapdf is not installed\.\n"
+                             r"Install with: quarto install verapdf\n"
+                             r"Standards requested: a-2a, ua-1\n?", re.MULTILINE)
+
+
+def without_verapdf_warning(stderr: str) -> str:
+    """Quarto's stderr without its verapdf-is-missing warning (colours removed)."""
+    return VERAPDF_MISSING.sub("", re.sub(r"\x1b\[[0-9;]*m", "", stderr))
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (it cannot be installed on the project's "
                                            "machines: TOOLCHAIN.md); install Quarto to run this test")
@@ -221,7 +260,8 @@ def test_quarto_render_matches_pandoc_path(built: Project) -> None:
         result = subprocess.run(quarto.render_command(QUARTO, edition, CONFIG), cwd=built.root,
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
-        assert "WARN" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+        stderr = without_verapdf_warning(result.stderr)
+        assert "WARN" not in stderr and "ERROR" not in stderr, result.stderr
         rendered = built.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.{edition}"
         assert edition_text(rendered) == expected
 
@@ -236,12 +276,15 @@ def as_quarto(filter_path: str, project: Path, folder: Path) -> Path:
 
 
 class TestCiteprocLast:
-    """Quarto runs citeproc after every filter (filters.ts, resolveFilters): the editions must not change.
+    """Under Quarto the filters run in Quarto's order: the editions must not change.
 
     The pandoc path's edition command is run with its filters in Quarto's order — the filters
     Quarto replaces and those listed before `quarto` in _quarto.yml (in the pandoc path's
     order), then the format's filters listed after `quarto`, the project's filters with
-    Quarto's `quarto` module present, then citeproc — and compared with the pandoc path's output.
+    Quarto's `quarto` module present, then citeproc if Quarto runs it (after every filter:
+    quarto-cli src/command/render/filters.ts, resolveFilters; the PDF's `citeproc: true`) —
+    and compared with the pandoc path's output. Without it (HTML, DOCX: `citeproc: false`)
+    front-back-matter's own citeproc is the only pass.
     """
 
     @staticmethod
@@ -263,7 +306,9 @@ class TestCiteprocLast:
         before_quarto = set(names(listed[:listed.index("quarto")]))
         replaced = [f for f in common[:common.index("citeproc")] if Path(f).stem in QUARTO_BUILT_IN | before_quarto]
         filters = [str(as_quarto(f, root, folder)) if Path(f).stem not in QUARTO_BUILT_IN else f
-                   for f in [*replaced, *listed[listed.index("quarto") + 1:]]] + ["citeproc"]
+                   for f in [*replaced, *listed[listed.index("quarto") + 1:]]]
+        if quarto_runs_citeproc(name):
+            filters.append("citeproc")
         for part, content in (("common", {**DEFAULTS["common"], "filters": filters}),
                               (name, {k: v for k, v in DEFAULTS[name].items() if k != "filters"})):
             # The copies live elsewhere: ${.} (the defaults file's folder) spelt out.

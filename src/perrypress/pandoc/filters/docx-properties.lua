@@ -14,8 +14,8 @@ docProps/custom.xml. For the editors' Word document this filter:
     line and the category to the series name (an explicit `subject:` or
     `category:` in the metadata wins);
   - keeps only the metadata the writer reads, so no build setting or file
-    path (the CSL style's, the bibliography's) reaches docProps/custom.xml;
-    under Quarto it also keeps what Quarto's later stages and citeproc read.
+    path (the CSL style's, the bibliography's) reaches docProps/custom.xml,
+    under Quarto as under pandoc.
 
 DOCX only (pandoc/defaults/docx.yaml). Runs after front-back-matter.lua,
 which reads the authors' bios and makes the series line.
@@ -33,16 +33,13 @@ local KEEP = {
   'toc', 'toc-title', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
 }
 
--- Under Quarto this filter runs inside Quarto's own Lua filter, before citeproc (which Quarto
--- always runs last: quarto-cli src/command/render/filters.ts) and beside the stages that read
--- Quarto's metadata: {{< var >}} looks values up in the metadata key `_quarto-vars`
--- (src/resources/filters/quarto-pre/options.lua, var()). Dropping those keys made the DOCX lose
--- every variable and citations. Under plain pandoc it runs after citeproc, so this list is unused.
-local LATER = {
-  bibliography = true, references = true, csl = true, ['citation-style'] = true, nocite = true,
-  ['link-citations'] = true, ['link-bibliography'] = true, ['reference-section-title'] = true,
-  ['suppress-bibliography'] = true, ['citation-abbreviations'] = true, crossref = true,
-}
+-- Under Quarto this filter runs inside Quarto's own Lua filter, at its post-render entry point
+-- (quarto-cli src/resources/filters/main.lua), after front-back-matter.lua has run citeproc
+-- itself; _quarto.yml's docx format says `citeproc: false`, so Quarto runs no citeproc after it
+-- (src/command/render/filters.ts, citeMethod). The variables are gone by then too: {{< var >}}
+-- is a shortcode, resolved in Quarto's pre stage from `_quarto-vars`
+-- (src/resources/filters/quarto-pre/options.lua, var()), and Quarto's finalize stage does not
+-- clean the metadata for DOCX (quarto-finalize/meta-cleanup.lua). So nothing needs more than KEEP.
 
 local function inlines (value)
   if value == nil then return pandoc.Inlines {} end
@@ -103,11 +100,6 @@ local function properties (meta, blocks)
   local series = meta.series or {}
   local out = {}
   for _, key in ipairs(KEEP) do out[key] = meta[key] end
-  if rawget(_G, 'quarto') then
-    for key, value in pairs(meta) do
-      if LATER[key] or key:match '^_?quarto' then out[key] = value end
-    end
-  end
   out.title = #title > 0 and title or nil
   local names = author_names(meta.author)
   out.author = #names > 0 and names or nil

@@ -214,10 +214,11 @@ local function for_template (doc)
   return doc
 end
 
--- Under Quarto, citeproc runs after every filter (quarto-cli src/command/render/filters.ts,
+-- Under Quarto, citeproc would run after every filter (quarto-cli src/command/render/filters.ts,
 -- resolveFilters), but the back matter goes after the bibliography and the HTML template
 -- takes the bibliography out of the body: there this filter runs citeproc itself, and
--- Quarto's own pass, which formats the citations the same way again, adds no second one.
+-- _quarto.yml's html and docx formats say `citeproc: false`, so Quarto runs no second pass
+-- (filters.ts, citeMethod).
 local function cited (doc)
   if quarto == nil then return doc end
   doc = utils.citeproc(doc)

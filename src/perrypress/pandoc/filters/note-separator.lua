@@ -5,17 +5,19 @@ Two notes in a row ("…2009–2020/1¹⁹ ²⁰") otherwise print as one number
 ("¹⁹²⁰"). This puts a superscript comma between them, in every edition.
 
 Under pandoc it runs after citeproc, when citations have become notes (a Cite
-holding a Note). Quarto always runs citeproc last (quarto-cli
-src/command/render/filters.ts, resolveFilters), so there it runs before, and a
-citation outside a note counts as the note it will become: the series' styles
-are note styles, the rule note-numbers.lua numbers notes by.
+holding a Note). Under Quarto the PDF's citeproc runs after every filter
+(quarto-cli src/command/render/filters.ts, resolveFilters), so there it runs
+before, and a citation outside a note counts as the note it will become: the
+series' styles are note styles, the rule note-numbers.lua numbers notes by. (In
+Quarto's HTML and DOCX, front-back-matter.lua has already run citeproc: every
+citation outside a note is a Cite holding a Note, which counts the same.)
 
 Licence: MIT.
 ]]
 
 PANDOC_VERSION:must_be_at_least '3.1'
 
--- Quarto's Lua module is present: citeproc has not run yet.
+-- Quarto's Lua module is present: citeproc may not have run yet (see above).
 local before_citeproc = quarto ~= nil
 
 -- A note, or a citation that citeproc has turned (or will turn) into one.
