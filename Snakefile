@@ -2,9 +2,10 @@
 # target that builds every edition. The rules, the schema, the pandoc filters and
 # templates ship inside the perrypress package (perrypress/resources.py): this
 # project uses the installed package's, like every paper of the series.
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from perrypress import resources
+from perrypress.config import check_workflow_config
 
 min_version("9.0")
 
@@ -12,7 +13,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, schema=str(resources.CONFIG_SCHEMA))
+# The schema check (perrypress/workflow/schemas/config.schema.yaml), as every step of the
+# build makes it: a configuration that already passed is remembered by digest, not checked again.
+check_workflow_config(config)
 
 
 include: str(resources.WORKFLOW_RULES)

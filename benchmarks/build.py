@@ -67,16 +67,40 @@ def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def planned_commands(project: Path) -> list[list[str]]:
-    """The perrypress commands the workflow would run now, in order, as argument lists."""
+def rule_order(project: Path) -> dict[str, int]:
+    """Each rule's rank in a topological order of the workflow's rule graph (``snakemake --rulegraph``)."""
+    dot = snakemake(project, "--rulegraph").stdout
+    names = dict(re.findall(r'^\s*(\d+)\[label = "(\w+)"', dot, flags=re.M))
+    edges = re.findall(r"^\s*(\d+) -> (\d+)", dot, flags=re.M)
+    waiting = {node: {a for a, b in edges if b == node} for node in names}
+    order: list[str] = []
+    while waiting:
+        ready = sorted((node for node, before in waiting.items() if not before), key=int)
+        if not ready:
+            raise SystemExit("the rule graph has a cycle")
+        for node in ready:
+            order.append(names[node])
+            del waiting[node]
+        for before in waiting.values():
+            before.difference_update(ready)
+    return {rule: rank for rank, rule in enumerate(order)}
+
+
+def planned_commands(project: Path) -> list[tuple[str, str]]:
+    """The shell commands the workflow would run now, as (rule, command), in an order their inputs allow.
+
+    A dry run lists the jobs, not in the order they run; they are sorted by their rule's place in the
+    rule graph, which puts every job after the jobs that write its inputs.
+    """
     result = snakemake(project, "--dry-run", "--printshellcmds")
-    commands = []
+    jobs, rule = [], None
     for line in result.stdout.splitlines():
-        if "-m perrypress.cli" in line:
-            commands.append(shlex.split(line.split("-m perrypress.cli", 1)[1]))
-    return commands
-
-
+        if match := re.match(r"(?:local)?rule (\w+):", line):
+            rule = match.group(1)
+        elif line.startswith("Shell command: ") and rule and line != "Shell command: None":  # rule all: none
+            jobs.append((rule, line.removeprefix("Shell command: ")))
+    rank = rule_order(project)
+    return sorted(jobs, key=lambda job: rank[job[0]])
 def cpu_seconds() -> float:
     """CPU seconds used so far by this process and the children it waited for (pandoc)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -84,19 +108,28 @@ def cpu_seconds() -> float:
 
 
 def floor(project: Path) -> tuple[float, int, float]:
-    """Run the planned commands directly, in this process; return (seconds, number of commands, CPU seconds)."""
+    """Run the planned commands directly, in this process; return (seconds, number of commands, CPU seconds).
+
+    The perrypress steps are called through ``cli.main``; any other command (a rule that copies a
+    file) through the shell, as the rule runs it.
+    """
     commands = planned_commands(project)
     cwd = os.getcwd()
     os.chdir(project)
     os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
     try:
         start, start_cpu = time.perf_counter(), cpu_seconds()
-        for arguments in commands:
+        for rule, command in commands:
+            arguments = shlex.split(command)
             outputs = [a for a in arguments if a.startswith(("_build/", "figures/", "_variables"))]
             for out in outputs:
                 Path(out).parent.mkdir(parents=True, exist_ok=True)
-            if cli.main(arguments) != 0:
-                raise SystemExit(f"floor: perrypress {' '.join(arguments)} failed")
+            if "-m perrypress.cli" in command:
+                code = cli.main(shlex.split(command.split("-m perrypress.cli", 1)[1]))
+            else:
+                code = subprocess.run(command, shell=True, env=ENV).returncode
+            if code != 0:
+                raise SystemExit(f"floor: {rule}: {command} failed")
         return time.perf_counter() - start, len(commands), cpu_seconds() - start_cpu
     finally:
         os.chdir(cwd)

@@ -107,6 +107,20 @@ def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = No
     return data
 
 
+def check_workflow_config(data: dict[str, Any], *, path: Path = Path("config/config.yaml"),
+                          root: Path = Path(".")) -> None:
+    """The Snakefile's schema check of its ``config`` (the file, with any ``--config`` given).
+
+    The same check every step makes, remembered the same way: a no-op rebuild does not import
+    jsonschema to check a configuration that already passed. Raises ConfigError, with the line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    _validate_once(data, path=path, text=text, schema=CONFIG_SCHEMA, memo=root / VALIDATED)
+
+
 def _validate_once(data: Any, *, path: Path, text: str, schema: Path, memo: Path) -> None:
     """:func:`validate`, unless this very configuration already passed this very schema in this project.
 
