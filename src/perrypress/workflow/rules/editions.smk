@@ -6,17 +6,17 @@
 # and it never counts as built from the current sources: the workflow's copies
 # are removed when any step fails, so the next build runs the failed step again
 # (even when the failure was upstream, in a table or figure) and then every edition.
-from perrypress import last_good, snakemake_exit
+from perrypress import last_good, snakemake_process
 
 
 onerror:
     last_good.forget([Path(built_edition(ext)) for ext in config["editions"]])
-    snakemake_exit.cancel_rescheduling_timers()
+    snakemake_process.cancel_rescheduling_timers()
 
 
 # The workflow is done: Snakemake's process need not wait a second for its scheduler's timers.
 onsuccess:
-    snakemake_exit.cancel_rescheduling_timers()
+    snakemake_process.cancel_rescheduling_timers()
 
 
 rule edition_pdf:
@@ -27,6 +27,9 @@ rule edition_pdf:
         edition=built_edition("pdf"),
     log:
         f"{BUILD}/logs/edition_pdf.log",
+    # The slowest edition (pandoc, then Typst) starts first: on two cores the other two then
+    # share the second core instead of the PDF starting last, after one of them.
+    priority: 1
     shell:
         edition_command("pdf")
 
