@@ -282,7 +282,9 @@ def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float
 
 
 def _report_failure(run: Run, root: Path, config: dict[str, Any], seconds: float, *, err: IO[str]) -> None:
-    errors = [line for job in run.failed for line in job_errors(job, root)]
+    # Steps that ran side by side may both fail: in the order of their names, not of their ending.
+    failed_jobs = sorted(run.failed, key=lambda job: job.name)
+    errors = [line for job in failed_jobs for line in job_errors(job, root)]
     if not errors:  # no step failed: Snakemake itself stopped (a missing input file, say)
         errors = [line for line in run.workflow_errors if not line.rstrip().endswith(":")]
     print("\n".join(dict.fromkeys(errors)) or "the workflow failed — run `snakemake --cores 1` to see why", file=err)
@@ -290,7 +292,7 @@ def _report_failure(run: Run, root: Path, config: dict[str, Any], seconds: float
         print(f"{len(run.warnings)} warning(s):", file=err)
         for warning in run.warnings:
             print(f"  {warning}", file=err)
-    failed = ", ".join(job.name for job in run.failed) or "the workflow"
+    failed = ", ".join(job.name for job in failed_jobs) or "the workflow"
     print(f"Build failed after {seconds:.1f} s: {failed}.", file=err)
     finished = {job.rule for job in run.done}
     for ext, path in _editions(config):

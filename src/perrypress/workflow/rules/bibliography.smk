@@ -2,8 +2,10 @@ rule check_bibliography:
     """Parse references.bib with pybtex: syntax, duplicates, required fields, the data's sources table.
 
     Whether every citation names an entry and every entry is cited is each edition's
-    check (src/perrypress/documents.py), over the report and every file it includes:
-    so neither a section edit nor a table's new data reruns this rule.
+    check (src/perrypress/documents.py), over the report and every file it includes,
+    so this rule does not wait for the tables, and neither a section edit nor new data
+    in a table reruns it. It reads data/sources.csv itself (only its own columns, with
+    the csv module), beside the data package's check.
     """
     input:
         bib=config["bibliography"],

@@ -21,11 +21,10 @@ PANDOC_FILES = FILTERS + sorted(str(p) for p in resources.PANDOC.rglob("*") if p
 
 # The data package: every CSV's Table Schema, licence and source (data/datapackage.json).
 DATA_PACKAGE = data_package(config)
-# The package's validation (rules/data.smk) runs beside the steps that read data, and every edition
-# waits for it: a table or figure may be drawn from a cell the check then rejects, but no edition is
-# ever built from one. (Reading a CSV converts each cell to its type and stops with a DataError on one
-# it cannot convert, src/perrypress/data.py.) Gating those steps on the check instead would put it, and
-# its frictionless import, on the path of every data edit.
+# Steps that read data run after the package's validation (rules/data.smk), so they never see a bad
+# cell and a bad cell always gets the same message, the check's. Not ancient(): Snakemake 9 then skips
+# re-checking the steps downstream of check_data and would leave a changed table stale; the price is
+# that a change to one CSV reruns every step that reads data.
 DATA_CHECKED = f"{BUILD}/checks/data.ok"
 
 
@@ -136,7 +135,6 @@ def edition_inputs(wildcards):
         "figures": figure_outputs(),
         "variables": "_variables.yml",
         "bibliography": rules.check_bibliography.output.citation_keys,
-        "checked": DATA_CHECKED,
         "csl": f"{BUILD}/styles/{config['csl']}",
         "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
         "pandoc": PANDOC_FILES,

@@ -15,6 +15,7 @@ rule figure:
     """Draw a figure of its configured kind from its data: SVG (HTML, PDF), PDF, and PNG at 300 dpi (DOCX)."""
     input:
         figure_data,
+        checked=DATA_CHECKED,
         fonts=rules.figure_fonts.output.fonts,
         code=figure_modules,
         # The paper's language (report.qmd's lang:) picks the words of its source line ("and").

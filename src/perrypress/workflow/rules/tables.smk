@@ -2,6 +2,7 @@ rule table:
     """Write a table (caption, notes, source line) from its CSV as a Markdown include."""
     input:
         table_data,
+        checked=DATA_CHECKED,
         code=code("tables", "markdown", "data"),
         # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
         report=config["report"],

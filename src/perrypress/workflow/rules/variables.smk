@@ -6,6 +6,7 @@ rule variables:
         report=config["report"],
         figures=[spec["data"] for spec in config["figures"].values()],
         package=DATA_PACKAGE,
+        checked=DATA_CHECKED,
         code=code("variables", "number_words") + figure_text_code(spec["kind"] for spec in config["figures"].values()),
         config="config/config.yaml",
     output:
