@@ -25,11 +25,13 @@ class TestWordFonts:
     """Each variable font gives two static faces, named and flagged as Word's four-face family expects."""
 
     @pytest.fixture(scope="class")
-    def upright(self) -> dict[str, TTFont]:
+    @classmethod
+    def upright(cls) -> dict[str, TTFont]:
         return faces(next(SERIF.glob("SourceSerif4[[]*.ttf")), "Source Serif 4")
 
     @pytest.fixture(scope="class")
-    def italic(self) -> dict[str, TTFont]:
+    @classmethod
+    def italic(cls) -> dict[str, TTFont]:
         return faces(next(SANS.glob("SourceSans3-Italic*.ttf")), "Source Sans 3")
 
     def test_upright_file_gives_regular_and_bold(self, upright: dict[str, TTFont]) -> None:
