@@ -36,6 +36,20 @@ class Project:
             raise AssertionError(f"snakemake failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
         return result
 
+    def snakemake_then(self, *args: str, inspect: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+        """Run Snakemake with ``args`` inside a fresh interpreter, then evaluate ``inspect`` in it.
+
+        Return the expression's printed value and the run: what Snakemake's own process loaded or did.
+        """
+        probe = (f"import gc, sys, snakemake.cli\nsys.argv = ['snakemake', *{list(args)!r}]\n"
+                 "try:\n    snakemake.cli.main()\nexcept SystemExit:\n    pass\n"
+                 f"print('INSPECTED', {inspect})\n")
+        result = subprocess.run([sys.executable, "-c", probe], cwd=self.root, capture_output=True, text=True,
+                                env=build_env())
+        if "INSPECTED " not in result.stdout:
+            raise AssertionError(f"the probe printed nothing:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        return result.stdout.rsplit("INSPECTED ", 1)[1].strip(), result
+
     def perrypress(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the perrypress command in this copy."""
         return subprocess.run([sys.executable, "-m", "perrypress.cli", *args], cwd=self.root,

@@ -1,8 +1,6 @@
 """Snakemake's process: the workflow freezes its start-up objects, and its exit handlers cancel the
 scheduler's wake-up timers, and only those."""
 
-import subprocess
-import sys
 import threading
 
 from snakemake.scheduling.job_scheduler import JobScheduler
@@ -47,10 +45,5 @@ def test_other_timers_are_left_alone() -> None:
 
 def test_the_workflow_freezes_what_snakemake_loaded(built: Project) -> None:
     """Parsing the workflow moves the objects loaded so far out of the garbage collector's passes."""
-    probe = ("import gc, sys, snakemake.cli\n"
-             "sys.argv = ['snakemake', '--list-rules']\n"
-             "try:\n    snakemake.cli.main()\nexcept SystemExit:\n    pass\n"
-             "print('FROZEN', gc.get_freeze_count())\n")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=built.root, capture_output=True, text=True)
-    frozen = int(result.stdout.split("FROZEN")[1])
-    assert frozen > 100_000, result.stdout + result.stderr
+    frozen, result = built.snakemake_then("--list-rules", inspect="gc.get_freeze_count()")
+    assert int(frozen) > 100_000, result.stdout + result.stderr

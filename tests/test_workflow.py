@@ -99,30 +99,17 @@ def test_data_changes_reach_every_edition(built_copy: Project) -> None:
 
 def test_snakefile_does_not_import_heavy_libraries_at_parse_time(built: Project) -> None:
     """Parsing the workflow imports neither pandas, matplotlib nor frictionless: they load only inside jobs."""
-    probe = ("import sys, snakemake.cli\n"
-             "sys.argv = ['snakemake', '--list-rules']\n"
-             "try:\n    snakemake.cli.main()\nexcept SystemExit:\n    pass\n"
-             "print('HEAVY', sorted(m for m in ('pandas', 'matplotlib', 'frictionless') if m in sys.modules))\n")
-    import subprocess
-    import sys
-
-    result = subprocess.run([sys.executable, "-c", probe], cwd=built.root, capture_output=True, text=True)
-    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+    heavy, result = built.snakemake_then(
+        "--list-rules", inspect="sorted(m for m in ('pandas', 'matplotlib', 'frictionless') if m in sys.modules)")
+    assert heavy == "[]", result.stdout + result.stderr
 
 
 def test_up_to_date_check_does_not_import_pandas(built: Project) -> None:
     """A no-op rebuild (DAG, metadata checks) loads no pandas: the rules have no params for Snakemake to hash."""
-    probe = ("import sys, snakemake.cli\n"
-             "sys.argv = ['snakemake', '--cores', '1', '--dry-run']\n"
-             "try:\n    snakemake.cli.main()\nexcept SystemExit:\n    pass\n"
-             "print('HEAVY', sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))\n")
-    import subprocess
-    import sys
-
-    result = subprocess.run([sys.executable, "-c", probe], cwd=built.root, capture_output=True, text=True,
-                            env=build_env())
+    heavy, result = built.snakemake_then("--cores", "1", "--dry-run",
+                                         inspect="sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules)")
     assert "Nothing to be done" in result.stdout + result.stderr, result.stdout + result.stderr
-    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+    assert heavy == "[]", result.stdout + result.stderr
 
 
 def test_switching_to_release_reruns_the_editions(built: Project) -> None:
