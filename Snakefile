@@ -5,7 +5,7 @@
 from snakemake.utils import min_version
 
 from perrypress import resources
-from perrypress.config import check_workflow_config
+from perrypress.sources.config import check_workflow_config
 
 min_version("9.0")
 

@@ -225,7 +225,7 @@ def figure_fonts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Static Regular and SemiBold instances of the packaged Source Sans 3 (the figures' fonts), made once."""
     import fontpkg_source_sans_3
 
-    from perrypress.fonts import static_fonts
+    from perrypress.editions.fonts import static_fonts
 
     return static_fonts(sorted((fontpkg_source_sans_3.ROOT / "files").glob("*.ttf")), tmp_path_factory.mktemp("fonts"))
 
@@ -273,7 +273,7 @@ def _valid(config: dict) -> bool:
     """Whether ``config`` passes the project's configuration schema (raises ConfigError if not)."""
     import yaml
 
-    from perrypress.config import validate
+    from perrypress.sources.config import validate
 
     validate(config, path=ROOT / "config" / "config.yaml", text=yaml.safe_dump(config),
              schema=resources.CONFIG_SCHEMA)

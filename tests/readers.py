@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import run_pandoc
 from perrypress import resources
-from perrypress.labels import write_pandoc_defaults
+from perrypress.sources.labels import write_pandoc_defaults
 
 FILTERS = ["include", "variables", "crossref"]
 

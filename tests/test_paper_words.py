@@ -9,9 +9,9 @@ import pytest
 
 from conftest import ROOT
 from perrypress import resources
-from perrypress.citation import read_metadata
-from perrypress.data import load_table
-from test_labels import COMMENTS
+from perrypress.editions.citation import read_metadata
+from perrypress.sources.data_tables import load_table
+from sources.test_labels import COMMENTS
 
 # The tool, shared by every paper of the series.
 # The package holds all of it (perrypress/resources.py): modules, filters, templates, stylesheet,

@@ -27,7 +27,7 @@ def _setup_logging(log_file: str | None) -> None:
 
 
 def _config(args: argparse.Namespace) -> dict[str, Any]:
-    from .config import load_config
+    from .sources.config import load_config
 
     overrides = {"mode": "release"} if getattr(args, "release", False) else {}
     return load_config(Path(args.root) / args.config, root=Path(args.root), overrides=overrides)
@@ -35,8 +35,8 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_table(args: argparse.Namespace) -> None:
     """Write one table's Markdown include."""
-    from .labels import report_labels
-    from .tables import write_table
+    from .products.tables import write_table
+    from .sources.labels import report_labels
 
     config, root = _config(args), Path(args.root)
     write_table(args.slug, config["tables"][args.slug], root=root, output=Path(args.out),
@@ -45,7 +45,7 @@ def cmd_table(args: argparse.Namespace) -> None:
 
 def cmd_figure_fonts(args: argparse.Namespace) -> None:
     """Write the figures' fonts: static instances of the sans family (matplotlib cannot use a variable font)."""
-    from .fonts import write_static_fonts
+    from .editions.fonts import write_static_fonts
     from .toolchain import font_files
 
     write_static_fonts(font_files({"sans": _config(args)["fonts"]["sans"]}), Path(args.out_dir))
@@ -53,8 +53,8 @@ def cmd_figure_fonts(args: argparse.Namespace) -> None:
 
 def cmd_figure(args: argparse.Namespace) -> None:
     """Draw one figure, of the kind its configuration declares, in every format, with the figure_fonts step's fonts."""
-    from .figures import draw
-    from .labels import report_labels
+    from .products.figures import draw
+    from .sources.labels import report_labels
 
     config, root = _config(args), Path(args.root)
     draw(args.slug, config["figures"][args.slug], root=root, out_dir=Path(args.out_dir),
@@ -64,8 +64,8 @@ def cmd_figure(args: argparse.Namespace) -> None:
 
 def cmd_variables(args: argparse.Namespace) -> None:
     """Write _variables.yml from the data files, in the paper's language, with each figure's alt text."""
-    from .figures import alt_text
-    from .variables import compute, paper_language, write_variables
+    from .products.figures import alt_text
+    from .products.variables import compute, paper_language, write_variables
 
     config, root = _config(args), Path(args.root)
     alts = {slug: alt_text(slug, spec, root=root) for slug, spec in config["figures"].items()}
@@ -76,8 +76,8 @@ def cmd_variables(args: argparse.Namespace) -> None:
 
 def cmd_check_data(args: argparse.Namespace) -> None:
     """Validate the data package with frictionless; write ``--out`` (each file and its rows) when it passes."""
-    from .config import data_files, data_package
-    from .data_package import check_package
+    from .sources.config import data_files, data_package
+    from .sources.datapackage import check_package
 
     config, root = _config(args), Path(args.root)
     counts = check_package(root / data_package(config), data_files=[root / p for p in data_files(config)])
@@ -87,9 +87,9 @@ def cmd_check_data(args: argparse.Namespace) -> None:
 
 def cmd_check_bib(args: argparse.Namespace) -> None:
     """Check the bibliography's entries (the editions check the citations); when it passes, write its keys to ``--out``."""
-    from .bibliography import check_entries, write_keys
-    from .config import data_package
-    from .data_package import SOURCES, resource_path
+    from .sources.bibliography import check_entries, write_keys
+    from .sources.config import data_package
+    from .sources.datapackage import SOURCES, resource_path
 
     config, root = _config(args), Path(args.root)
     bib = check_entries(root / config["bibliography"],
@@ -108,7 +108,7 @@ def cmd_csl(args: argparse.Namespace) -> None:
 
 def cmd_reference_docx(args: argparse.Namespace) -> None:
     """Write the DOCX edition's reference document in the house style."""
-    from .reference_docx import write_reference_docx
+    from .editions.reference_docx import write_reference_docx
     from .toolchain import font_files
 
     config = _config(args)
@@ -119,14 +119,14 @@ def cmd_reference_docx(args: argparse.Namespace) -> None:
 
 def cmd_web_fonts(args: argparse.Namespace) -> None:
     """Write the HTML edition's web fonts (WOFF2, Latin) and their @font-face stylesheet."""
-    from .webfonts import write_web_fonts
+    from .editions.webfonts import write_web_fonts
 
     write_web_fonts(_config(args)["fonts"], out_dir=Path(args.out_dir))
 
 
 def cmd_cite(args: argparse.Namespace) -> None:
     """Write the HTML edition's "Cite this paper" block from report.qmd's metadata."""
-    from .citation import write_cite_block
+    from .editions.citation import write_cite_block
 
     config = _config(args)
     write_cite_block(Path(args.root) / config["report"], Path(args.out))
@@ -134,7 +134,7 @@ def cmd_cite(args: argparse.Namespace) -> None:
 
 def cmd_labels(args: argparse.Namespace) -> None:
     """Write the labels of the paper's language as a metadata file (for `quarto render`)."""
-    from .labels import write_metadata_file
+    from .sources.labels import write_metadata_file
 
     config = _config(args)
     write_metadata_file(Path(args.root) / config["report"], Path(args.out))
@@ -142,21 +142,21 @@ def cmd_labels(args: argparse.Namespace) -> None:
 
 def cmd_previews(args: argparse.Namespace) -> None:
     """Render the README's previews of the PDF and HTML editions."""
-    from .previews import write_previews
+    from .screenshots import write_previews
 
     write_previews(pdf=Path(args.pdf), html=Path(args.html), out_dir=Path(args.out_dir))
 
 
 def cmd_edition(args: argparse.Namespace) -> None:
     """Build one edition; with --replace, then replace the readers' copy of it."""
-    from .documents import check_document
-    from .editions import build_edition
-    from .last_good import replace
+    from .editions.render import build_edition
+    from .sources.document import check_document
+    from .workflow.last_good import replace
 
     config, root = _config(args), Path(args.root)
     keys = None
     if args.bibliography_keys:
-        from .bibliography import read_keys
+        from .sources.bibliography import read_keys
 
         keys = read_keys(Path(args.bibliography_keys))
     check_document(config, root=root, keys=keys)
@@ -167,11 +167,11 @@ def cmd_edition(args: argparse.Namespace) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Run the workflow with Snakemake, showing progress and a summary."""
-    from .build import run_build
+    from .workflow.runner import run_build
 
     config = _config(args)  # a config error is reported here, before Snakemake starts
     if args.engine == "quarto":
-        from .quarto import build_with_quarto
+        from .workflow.quarto import build_with_quarto
 
         return build_with_quarto(Path(args.root), config, cores=args.cores, release=args.release, quiet=args.quiet)
     return run_build(Path(args.root), config, targets=args.targets, cores=args.cores, release=args.release,
@@ -201,8 +201,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """Write a new paper project that builds at once (src/perrypress/new.py)."""
-    from .new import new_project
+    """Write a new paper project that builds at once (src/perrypress/new/project.py)."""
+    from .new.project import new_project
 
     folder = Path(args.folder)
     written = new_project(folder, title=args.title, author=args.author, lang=args.lang)
@@ -228,7 +228,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         wordpress.publish(_config(args), root=Path(args.root), url=args.url, status=args.status,
                           dry_run=args.dry_run, cleanup=args.cleanup)
         return 0
-    from .build import run_build
+    from .workflow.runner import run_build
 
     args.release = True  # _config reads it: the bundle is made from a release build only
     config, root = _config(args), Path(args.root)

@@ -17,18 +17,18 @@ WORKFLOW = PACKAGE / "workflow"
 WORKFLOW_RULES = WORKFLOW / "rules" / "perrypress.smk"
 CONFIG_SCHEMA = WORKFLOW / "schemas" / "config.schema.yaml"
 # pandoc: defaults per edition, Lua filters, templates (Typst, HTML, DOCX), the HTML page's stylesheet and script.
-PANDOC = PACKAGE / "pandoc"
+PANDOC = PACKAGE / "editions" / "pandoc"
 DEFAULTS = PANDOC / "defaults"
 FILTERS = PANDOC / "filters"
 TEMPLATES = PANDOC / "templates"
 # The PDF layout, copied into each project's _build/styles/ (Typst reads files under the project only).
 TYPST_LAYOUT = TEMPLATES / "perry.typ"
 # The editions' words per language.
-LABELS = PACKAGE / "labels"
+LABELS = PACKAGE / "sources" / "languages"
 
 
 def module(name: str) -> Path:
-    """The file of one of the package's modules (``"tables"`` → …/perrypress/tables.py)."""
+    """The file of one of the package's modules (``"products.tables"`` → …/perrypress/products/tables.py)."""
     return PACKAGE / f"{name.replace('.', '/')}.py"
 
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from perrypress.config import load_config
+from perrypress.sources.config import load_config
 from perrypress.publish.bundle import assemble
 
 SITE = Path("_build/site")

@@ -12,7 +12,7 @@ import pytest
 
 from . import wordpress_site as wp
 from .bundles import bundle_of, publish, with_slug
-from perrypress.config import load_config
+from perrypress.sources.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from pybtex.database import parse_file
 
-from perrypress.citation import read_metadata
-from perrypress.config import data_files, load_config
-from perrypress.data_package import resource_of
+from perrypress.editions.citation import read_metadata
+from perrypress.sources.config import data_files, load_config
+from perrypress.sources.datapackage import resource_of
 from perrypress.errors import BuildError, DocumentError
 from perrypress.publish.bundle import assemble, check_manifest
 
@@ -164,8 +164,8 @@ def test_bundle_package_is_cut_from_the_repository_package(tmp_path: Path) -> No
     """The bundle's package is data/datapackage.json's resources for the given files plus sources, renamed, valid."""
     from frictionless import Package
 
-    from perrypress.data_package import load_descriptor
-    from perrypress.publish.datapackage import write_package
+    from perrypress.sources.datapackage import load_descriptor
+    from perrypress.publish.bundle_data import write_package
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("geometry"))

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 
-from perrypress.previews import chromium, chromium_available
+from perrypress.screenshots import chromium, chromium_available
 
 pytestmark = pytest.mark.skipif(
     not chromium_available(),

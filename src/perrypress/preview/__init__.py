@@ -14,14 +14,14 @@ import webbrowser
 from pathlib import Path
 
 from .. import resources
-from .build import Builder
+from .builder import Builder
 from .server import PreviewServer, Status
 
 log = logging.getLogger(__name__)
 
 # The sources a person edits; a change to any of them rebuilds through the workflow.
 # The paper's sources, and the package's filters and templates (shared by every paper; a path outside the
-# project when perrypress is installed, this repository's src/perrypress/pandoc/ when it is installed editable).
+# project when perrypress is installed, this repository's src/perrypress/editions/pandoc/ when it is installed editable).
 WATCHED = ["sections", "report.qmd", "data", "references.bib", "config", str(resources.PANDOC), "images"]
 BUILD = "_build"
 

@@ -11,12 +11,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ..citation import Work, bibtex, read_metadata, ris, work_from_metadata
-from ..config import data_files
+from ..editions.citation import Work, bibtex, ris, work_from_metadata
 from ..errors import BuildError, DocumentError
+from ..sources.config import data_files
+from ..sources.metadata import read_metadata
 from ..toolchain import pandoc_path, source_date_epoch
-from .datapackage import write_package
-from .page import link_data
+from .bundle_data import write_package
+from .bundle_page import link_data
 
 log = logging.getLogger(__name__)
 

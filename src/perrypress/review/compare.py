@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import load_config
-from ..documents import VAR, source_files
+from ..sources.config import load_config
+from ..sources.document import VAR, source_files
 from .edition import EditionText, read_edition
 from .sides import Side
-from .tables import TableDiff, diff_files
+from .table_cells import TableDiff, diff_files
 from .textdiff import Piece, Step, align, word_diff
 
 log = logging.getLogger(__name__)

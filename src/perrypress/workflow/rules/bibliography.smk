@@ -2,7 +2,7 @@ rule check_bibliography:
     """Parse references.bib with pybtex: syntax, duplicates, required fields, the data's sources table.
 
     Whether every citation names an entry and every entry is cited is each edition's
-    check (src/perrypress/documents.py), over the report and every file it includes,
+    check (src/perrypress/sources/document.py), over the report and every file it includes,
     so this rule does not wait for the tables, and neither a section edit nor new data
     in a table reruns it. It reads data/sources.csv itself (only its own columns, with
     the csv module), beside the data package's check.
@@ -13,7 +13,7 @@ rule check_bibliography:
         package=DATA_PACKAGE,
         sources_table=sources_table(),
         provenance=config["provenance_bibliography"],
-        code=code("bibliography"),
+        code=code("sources.bibliography"),
     output:
         # The keys of the checked bibliography, which the editions read instead of parsing it again.
         citation_keys=f"{BUILD}/checks/bibliography-keys.txt",

@@ -3,8 +3,8 @@ import sys
 from pathlib import Path
 
 from perrypress import resources
-from perrypress.config import data_files, data_package
-from perrypress.data_package import SOURCES, resource_files, resource_path
+from perrypress.sources.config import data_files, data_package
+from perrypress.sources.datapackage import SOURCES, resource_files, resource_path
 
 BUILD = "_build"
 # The editions readers open: replaced only by a successful build (rules/editions.smk).
@@ -28,7 +28,7 @@ DATA_PACKAGE = data_package(config)
 DATA_CHECKED = f"{BUILD}/checks/data.ok"
 
 
-# The words the editions print, one table per language (perrypress/labels.py).
+# The words the editions print, one table per language (perrypress/sources/labels.py).
 LABELS = sorted(str(p) for p in resources.LABELS.glob("*.yaml"))
 
 
@@ -38,7 +38,7 @@ def code(*modules):
 
 
 CLI = f'"{sys.executable}" -m perrypress.cli'
-# HTML and PDF editions, print, DOCX; the same as perrypress.figures.FORMATS
+# HTML and PDF editions, print, DOCX; the same as perrypress.products.figures.FORMATS
 # (a test checks it), not imported so the Snakefile loads nothing of the package's.
 FIGURE_FORMATS = ["svg", "pdf", "png"]
 RELEASE = "--release" if config["mode"] == "release" else ""
@@ -91,7 +91,7 @@ def table_data(wildcards):
 
 # The configuration keys naming the files each kind of figure is drawn from.
 FIGURE_FILES = {"map": ["data", "countries", "geometry"], "bar": ["data"], "line": ["data"]}
-# The modules of src/perrypress/figures/ each kind of figure is described by (its alt text, from the data, which
+# The modules of src/perrypress/products/figures/ each kind of figure is described by (its alt text, from the data, which
 # the variables step writes without matplotlib) and drawn by (the figure step, which also loads the kind's words:
 # its drawing reads the values and prints the numbers with them). figures/__init__.py says which module does what.
 FIGURE_TEXT_MODULES = {"map": ["map_text"], "bar": ["chart_text", "bar_text"], "line": ["chart_text", "line_text"]}
@@ -105,14 +105,14 @@ def figure_data(wildcards):
 
 
 def _figure_package_code(shared, modules, kinds):
-    """The modules of perrypress/figures/ named in ``shared`` and, for each of ``kinds``, in ``modules``; each once."""
+    """The modules of perrypress/products/figures/ named in ``shared`` and, for each of ``kinds``, in ``modules``; each once."""
     names = shared + [m for kind in sorted(set(kinds)) for m in modules[kind]]
-    return code(*(f"figures/{m}" for m in dict.fromkeys(names)))
+    return code(*(f"products.figures.{m}" for m in dict.fromkeys(names)))
 
 
 def figure_text_code(kinds):
     """The package modules that describe figures of these kinds (their alt text): no drawing module."""
-    return code("data") + _figure_package_code(["__init__", "frames", "text"], FIGURE_TEXT_MODULES, kinds)
+    return code("sources.data_tables") + _figure_package_code(["__init__", "frames", "text"], FIGURE_TEXT_MODULES, kinds)
 
 
 def figure_code(kinds):
@@ -139,8 +139,8 @@ def edition_inputs(wildcards):
         "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
         "pandoc": PANDOC_FILES,
         "config": "config/config.yaml",
-        "code": code("editions", "documents", "bibliography", "toolchain", "pdf_streams", "last_good", "docx_rows",
-                     "html_markup", "labels") + LABELS,
+        "code": code("editions.render", "sources.document", "sources.bibliography", "toolchain", "editions.pdf_streams", "workflow.last_good", "editions.docx_rows",
+                     "editions.html_markup", "sources.labels") + LABELS,
         # The HTML edition's fonts and "Cite this paper" block (rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/labels.yml"],
         # Photographs and other assets the sections refer to (absent ones are

@@ -3,7 +3,7 @@ rule check_data:
     input:
         package=DATA_PACKAGE,
         data=package_files(),
-        code=code("data_package", "data"),
+        code=code("sources.datapackage", "sources.data_tables"),
         config="config/config.yaml",
     output:
         ok=f"{BUILD}/checks/data.ok",

@@ -1,12 +1,12 @@
 # One rule per edition. Each rule's output is the workflow's own copy of the
 # edition under _build/.built/; when it is complete, the same step replaces the
 # copy readers open, _build/<name>.<ext>, in one atomic rename
-# (src/perrypress/last_good.py). So a failed or interrupted build never leaves
+# (src/perrypress/workflow/last_good.py). So a failed or interrupted build never leaves
 # an edition missing or half-written (the last good one stays where it was),
 # and it never counts as built from the current sources: the workflow's copies
 # are removed when any step fails, so the next build runs the failed step again
 # (even when the failure was upstream, in a table or figure) and then every edition.
-from perrypress import last_good, snakemake_process
+from perrypress.workflow import last_good, snakemake_process
 
 
 onerror:

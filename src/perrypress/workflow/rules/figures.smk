@@ -1,7 +1,7 @@
 rule figure_fonts:
     """Static instances of the sans family for the figures (matplotlib cannot pick a weight in a variable font)."""
     input:
-        code=code("fonts", "toolchain"),
+        code=code("editions.fonts", "toolchain"),
         config="config/config.yaml",
     output:
         fonts=directory(f"{BUILD}/figure-fonts"),
@@ -20,7 +20,7 @@ rule figure:
         code=figure_modules,
         # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
         report=config["report"],
-        labels=LABELS + code("labels"),
+        labels=LABELS + code("sources.labels"),
         config="config/config.yaml",
     output:
         files=[f"figures/{{slug}}.{fmt}" for fmt in FIGURE_FORMATS],

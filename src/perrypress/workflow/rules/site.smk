@@ -5,7 +5,7 @@
 rule web_fonts:
     """Cut the PDF's fonts (fontpkg-* packages) to Latin as WOFF2, with their @font-face stylesheet."""
     input:
-        module=code("webfonts"),
+        module=code("editions.webfonts"),
         config="config/config.yaml",
     output:
         fonts=directory(f"{BUILD}/fonts"),
@@ -19,8 +19,8 @@ rule cite_block:
     """Write the "Cite this paper" block (Chicago, BibTeX, RIS) from report.qmd's metadata."""
     input:
         report=config["report"],
-        module=code("citation"),
-        labels=code("labels") + LABELS,
+        module=code("editions.citation"),
+        labels=code("sources.labels") + LABELS,
         config="config/config.yaml",
     output:
         cite=f"{BUILD}/cite.html",
@@ -34,7 +34,7 @@ rule labels_metadata:
     """Write the labels of report.qmd's language as a metadata file, for `quarto render` (_quarto.yml)."""
     input:
         report=config["report"],
-        labels=code("labels") + LABELS,
+        labels=code("sources.labels") + LABELS,
     output:
         metadata=f"{BUILD}/labels.yml",
     log:

@@ -1,9 +1,9 @@
 rule reference_docx:
     """Write the DOCX edition's reference document: pandoc's own, in the house style (fonts from config)."""
     input:
-        module=code("reference_docx"),
+        module=code("editions.reference_docx"),
         # The embedded fonts' static instances.
-        fonts=code("fonts"),
+        fonts=code("editions.fonts"),
         config="config/config.yaml",
     output:
         reference=f"{BUILD}/styles/reference.docx",

@@ -3,10 +3,10 @@ rule table:
     input:
         table_data,
         checked=DATA_CHECKED,
-        code=code("tables", "markdown", "data"),
+        code=code("products.tables", "products.markdown", "sources.data_tables"),
         # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
         report=config["report"],
-        labels=LABELS + code("labels"),
+        labels=LABELS + code("sources.labels"),
         config="config/config.yaml",
     output:
         table=f"{BUILD}/tables/{{slug}}.md",

@@ -7,7 +7,7 @@ rule variables:
         figures=[spec["data"] for spec in config["figures"].values()],
         package=DATA_PACKAGE,
         checked=DATA_CHECKED,
-        code=code("variables", "number_words") + figure_text_code(spec["kind"] for spec in config["figures"].values()),
+        code=code("products.variables", "products.number_words") + figure_text_code(spec["kind"] for spec in config["figures"].values()),
         config="config/config.yaml",
     output:
         variables="_variables.yml",

@@ -1,0 +1,1 @@
+"""`perrypress new`: a new paper project (project.py) from the files in scaffold/."""

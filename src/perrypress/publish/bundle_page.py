@@ -1,0 +1,45 @@
+"""The bundle's index.html: after each table and figure, a link to the CSV it is made from, its source and pages."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuildError
+from ..sources.data_tables import cited_pages, load_table
+from ..sources.datapackage import resource_of
+
+
+def data_note(csv_path: Path, *, folder: str) -> str:
+    """The line under a table or figure: 'Data: <a>name.csv</a>. Source: …; pages cited: …'."""
+    resource = resource_of(csv_path)
+    frame = load_table(csv_path)
+    has_pages = any(str(v).strip() for c in frame.columns if c.endswith("_page") for v in frame[c].dropna())
+    source = "; ".join(" ".join(str(s.get("title", "")).split()) for s in resource.get("sources", []))
+    text = f'Data: <a href="{folder}/{html.escape(csv_path.name)}">{html.escape(csv_path.name)}</a>'
+    text += f" (CSV; described in {folder}/datapackage.json)."
+    if source:
+        text += f" Source: {html.escape(source)}"
+        text += f"; pages cited: {html.escape(cited_pages(frame))}." if has_pages else "."
+    return f'<p class="data-note">{text}</p>'
+
+
+def _after(page: str, start: str, end: str, insert: str) -> str:
+    """Insert ``insert`` after the first ``end`` that follows ``start`` in ``page``."""
+    at = page.find(start)
+    close = page.find(end, at) if at >= 0 else -1
+    if close < 0:
+        raise BuildError(f"index.html: no {start}…{end} in the HTML edition — rebuild the editions")
+    close += len(end)
+    return page[:close] + "\n" + insert + page[close:]
+
+
+def link_data(page: str, config: dict[str, Any], *, root: Path, folder: str = "data") -> str:
+    """``page`` with a data note after every numbered table (``id="tbl-<slug>"``) and figure (``id="fig-<slug>"``)."""
+    for slug, spec in config["tables"].items():
+        if spec.get("label", True):
+            page = _after(page, f'id="tbl-{slug}"', "</table>", data_note(root / spec["data"], folder=folder))
+    for slug, spec in config["figures"].items():
+        page = _after(page, f'<figure id="fig-{slug}"', "</figure>", data_note(root / spec["data"], folder=folder))
+    return page

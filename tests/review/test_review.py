@@ -1,0 +1,223 @@
+"""``perrypress review``: each test commits one change to a git copy of the project and checks the review
+reports exactly that change. BASE's build is cached once per session (fixture ``review_repo``); each test
+rebuilds only HEAD, incrementally."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Project, git
+from perrypress.review.compare import compare_notes, compare_prose
+from perrypress.review.edition import EditionText, Section, read_edition
+from perrypress.review.redline import tracked_changes
+from perrypress.review.table_cells import diff_rows
+from perrypress.review.textdiff import word_diff
+
+REVIEW = Path("_build") / "review"
+
+
+def edition(paragraphs: list[str], notes: list[str] | None = None) -> EditionText:
+    """A one-section edition text for the comparison's unit tests."""
+    return EditionText([Section("sec-a", "A", paragraphs)], notes or [], {}, {}, {},
+                       {n: "A" for n in range(1, len(notes or []) + 1)})
+
+
+class TestTextComparison:
+    """Prose and notes are compared word by word, with moves and renumbering recognised."""
+
+    def test_word_diff_marks_only_the_changed_word(self) -> None:
+        """One word replaced: one deletion, one insertion, the rest context."""
+        pieces = word_diff("the quick brown fox jumps", "the quick red fox jumps")
+        assert [(p.kind, p.text) for p in pieces if p.kind != " "] == [("-", "brown"), ("+", "red")]
+
+    def test_moved_paragraph_is_one_move(self) -> None:
+        """A paragraph moved whole is reported once, as moved, not deleted and inserted."""
+        old = edition(["first paragraph here", "second paragraph text", "third one at the end"])
+        new = edition(["second paragraph text", "third one at the end", "first paragraph here"])
+        changes = compare_prose(old, new)
+        assert [c.kind for c in changes] == ["moved"]
+
+    def test_inserted_note_is_renumbering(self) -> None:
+        """An inserted note is one inserted note plus the renumbering of the later ones."""
+        notes = [f"Author {n}, Some Title {n}, {n * 3}." for n in range(1, 41)]
+        changes, renumbering = compare_notes(edition(["x"], notes), edition(["x"], notes[:11] + ["New note."] + notes[11:]))
+        assert [(c.kind, c.new) for c in changes] == [("inserted", 12)]
+        assert renumbering == ["notes 12–40 are now 13–41 (text unchanged): a note was inserted in “A”"]
+
+    def test_note_after_an_inserted_one_is_changed_not_replaced(self) -> None:
+        """A note whose rendering the insertion changes ("Ibid." → short form) is one changed note."""
+        notes = ["Stockhem, Title, 39.", "Ibid., 40.", "Powell, Other, 302."]
+        new = ["Stockhem, Title, 39.", "A plain note.", "Stockhem, Title, 40.", "Powell, Other, 302."]
+        changes, renumbering = compare_notes(edition(["x"], notes), edition(["x"], new))
+        assert [(c.kind, c.old, c.new) for c in changes] == [("inserted", None, 2), ("changed", 2, 3)]
+        assert renumbering == ["note 3 is now 4 (text unchanged): a note was inserted in “A”"]
+
+    def test_table_cell_by_key(self) -> None:
+        """daff reports a changed cell by its row key and column, and added rows."""
+        old = [["key", "value"], ["a", "1"], ["b", "2"]]
+        new = [["key", "value"], ["a", "1"], ["b", "3"], ["c", "4"]]
+        diff = diff_rows(old, new, key=["key"], file="t.csv")
+        assert (diff.cells, diff.added, diff.removed) == ([("b", "value", "2", "3")], ["c"], [])
+
+
+def test_the_html_edition_is_read_whole(built: Project) -> None:
+    """The review reads every section, note, table and bibliography entry of the built HTML edition."""
+    text = read_edition(built.edition("html"))
+    headings = [line[2:].split(" {")[0] for path in sorted((built.root / "sections").glob("*.qmd"))
+                for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# ")]
+    assert [section.heading for section in text.sections] == headings
+    assert len(text.notes) == 61 and all(text.notes)
+    assert set(text.tables) == {"tbl-law", "tbl-structures"}
+    assert len(text.entries) == 18
+
+
+def review_change(repo: Project, edit: Callable[[Path], None], *args: str) -> tuple[int, str, dict]:
+    """Commit ``edit`` on top of the base commit and review it; return (exit code, SUMMARY.md, the review's parts)."""
+    edit(repo.root)
+    git(repo.root, "commit", "-q", "-am", "one change")
+    result = repo.perrypress("review", "HEAD~1", *args)
+    summary = (repo.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    return result.returncode, summary, sections_of(summary)
+
+
+def sections_of(summary: str) -> dict[str, list[str]]:
+    """SUMMARY.md's '## ' sections and their list items."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in summary.splitlines():
+        if line.startswith("## "):
+            current = found.setdefault(line[3:], [])
+        elif current is not None and line.startswith("- "):
+            current.append(line[2:])
+    return found
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in ``path`` (which must contain it) by ``new``."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_no_change(review_repo: Project) -> None:
+    """An unchanged tree: exactly "No changes in any edition", and --fail-on-change exits 0."""
+    result = review_repo.perrypress("review", "HEAD", "--fail-on-change")
+    assert result.returncode == 0, result.stderr
+    summary = (review_repo.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert summary.splitlines()[-1] == "No changes in any edition"
+    assert "No changes in any edition" in result.stdout
+    assert tracked_changes((review_repo.root / REVIEW / "review.docx").read_bytes()) == (0, 0)
+
+
+@pytest.mark.slow
+def test_one_word(review_copy: Project) -> None:
+    """One word: deleted and inserted in its section only; review.docx has one w:del and one w:ins with it."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "sections" / "01-introduction.qmd", "decided to become a webcam model", "decided to become a webcam performer"))
+    assert code == 0
+    assert set(parts) <= {"Prose", "PDF pages"}, summary
+    assert len(parts["Prose"]) == 1 and parts["Prose"][0].startswith("Introduction (changed)")
+    assert "~~model~~ **performer**" in parts["Prose"][0]
+    docx = review_copy.root / REVIEW / "review.docx"
+    assert tracked_changes(docx.read_bytes()) == (1, 1)
+    with zipfile.ZipFile(docx) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    deleted = re.search(r"<w:del\b.*?</w:del>", xml, flags=re.S).group(0)
+    inserted = re.search(r"<w:ins\b.*?</w:ins>", xml, flags=re.S).group(0)
+    assert "model" in "".join(re.findall(r"<w:delText[^>]*>([^<]*)<", deleted))
+    assert "performer" in "".join(re.findall(r"<w:t[^>]*>([^<]*)<", inserted))
+    page = (review_copy.root / REVIEW / "index.html").read_text(encoding="utf-8")
+    assert "<del>model</del> <ins>performer</ins>" in page and "font/woff2" in page
+    assert not re.search(r'(src|href)="(https?:|file:|/)', page), "index.html must not load anything"
+
+
+@pytest.mark.slow
+def test_one_table_cell(review_copy: Project) -> None:
+    """One cell of Table 2's CSV: that cell only (row key, column, old → new)."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "data" / "structures.csv", "Individual traffickers work alone", "Individual traffickers operate alone"))
+    assert set(parts) <= {"Tables", "PDF pages"}, summary
+    assert len(parts["Tables"]) == 1
+    assert parts["Tables"][0].startswith("Table 2")
+    assert "row “Individual Traffickers”, column `definition`" in parts["Tables"][0]
+    assert "work alone" in parts["Tables"][0] and "operate alone" in parts["Tables"][0]
+
+
+@pytest.mark.slow
+def test_figure_value(review_copy: Project) -> None:
+    """One value of Figure 1's data: Figure 1 changed with a pixel share > 0; Tables 1 and 2 unchanged."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "data" / "regions.csv", "north_america,North America,3,", "north_america,North America,4,"))
+    figures = [line for line in parts["Figures"] if line.startswith("regions:")]
+    assert len(figures) == 1
+    share = float(re.search(r"([\d.]+)% of pixels", figures[0]).group(1))
+    assert share > 0
+    assert not any(line.startswith(("Table 1", "Table 2")) for line in parts.get("Tables", [])), summary
+    assert any("regions.north_america" in line and "3 → 4" in line for line in parts["Numbers in the prose"])
+    # The prose quotes the value through {{< var >}}: that number changes there, and nothing else.
+    assert all("~~three~~ **four**" in line for line in parts.get("Prose", [])), summary
+
+
+@pytest.mark.slow
+def test_note_inserted(review_copy: Project) -> None:
+    """A note inserted: one inserted note and the renumbering, not every later note changed."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "sections" / "05-challenges.qmd", "is a primary challenge for law enforcement officers.",
+        "is a primary challenge for law enforcement officers.^[An inserted note for the review test.]"))
+    notes = parts["Notes"]
+    inserted = [line for line in notes if re.match(r"note \d+ inserted", line)]
+    assert len(inserted) == 1 and "An inserted note for the review test" in inserted[0]
+    # The only note that may change is one whose "Ibid." now follows the inserted note: a real change readers see.
+    changed = [line for line in notes if " changed" in line.split(":")[0]]
+    assert len(changed) <= 1 and all("~~Ibid" in line for line in changed), summary
+    assert any(line.startswith("notes ") and "are now" in line for line in notes)
+    assert "Prose" not in parts and "Tables" not in parts and "Figures" not in parts
+
+
+@pytest.mark.slow
+def test_bibliography_field(review_copy: Project) -> None:
+    """A bibliography field changed: that entry and field."""
+    bib = review_copy.root / "references.bib"
+    match = re.search(r"@\w+\{(kara2017),.*?publisher\s*=\s*\{([^}]*)\}", bib.read_text(encoding="utf-8"), flags=re.S)
+    assert match, "kara2017 has a publisher"
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        bib, f"{{{match.group(2)}}}", "{Changed Press}"))
+    assert parts["Bibliography"] == [f"`kara2017` changed; publisher: “{match.group(2)}” → “Changed Press”"]
+    assert not {"Prose", "Tables", "Figures", "Numbers in the prose"} & set(parts), summary
+
+
+@pytest.mark.slow
+def test_failing_base(review_copy: Project) -> None:
+    """A BASE that fails to build: a failed build with its file:line error, exit 2."""
+    config = review_copy.root / "config" / "config.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "unknown_setting: 1\n", encoding="utf-8")
+    git(review_copy.root, "commit", "-q", "-am", "broken")
+    config.write_text(good, encoding="utf-8")
+    git(review_copy.root, "commit", "-q", "-am", "fixed")
+    result = review_copy.perrypress("review", "HEAD~1")
+    assert result.returncode == 2, result.stdout + result.stderr
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert "Failed build: BASE (HEAD~1)" in summary
+    assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
+    assert "No changes" not in summary
+
+
+@pytest.mark.slow
+def test_a_change_to_the_tool_is_reviewed(review_copy: Project) -> None:
+    """Each side is built with the tool its own tree carries: a label changed in src/ shows in the editions."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "src" / "perrypress" / "labels" / "en.yaml", "bibliography: Bibliography", "bibliography: Works Cited"))
+    assert code == 0
+    assert parts["PDF pages"][0].startswith("pages changed: "), summary
+    with zipfile.ZipFile(review_copy.root / REVIEW / "review.docx") as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    inserted = "".join(re.findall(r"<w:ins\b.*?</w:ins>", xml, flags=re.S))
+    assert "Works Cited" in "".join(re.findall(r"<w:t[^>]*>([^<]*)<", inserted)), summary

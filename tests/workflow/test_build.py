@@ -1,0 +1,187 @@
+"""`perrypress build`: what it says it did, failures that stay failed, and interruptions that lose nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import Project, build_env
+
+EDITIONS = ["pdf", "html", "docx"]
+
+
+def digests(project: Project) -> dict[str, str]:
+    """SHA-256 of each edition readers open."""
+    return {e: hashlib.sha256(project.edition(e).read_bytes()).hexdigest() for e in EDITIONS}
+
+
+def append(project: Project, relative: str, text: str) -> None:
+    """Add ``text`` at the end of one of the project's files."""
+    with (project.root / relative).open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def replace(project: Project, relative: str, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) with ``new`` in one of the project's files."""
+    path = project.root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_complete(project: Project) -> None:
+    """Every edition readers open exists and is whole: a PDF that parses, a DOCX zip that tests, a closed page."""
+    pdf = project.edition("pdf")
+    assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+    assert len(PdfReader(pdf).pages) > 5
+    with zipfile.ZipFile(project.edition("docx")) as archive:
+        assert archive.testzip() is None
+        assert "word/document.xml" in archive.namelist()
+    assert project.edition("html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+class TestSummary:
+    """The build ends by saying what it rebuilt, why, and where the editions are."""
+
+    def test_a_section_edit_names_the_section_and_the_editions(self, built_copy: Project) -> None:
+        """A one-section edit reports that section as the reason for the three editions, with their sizes."""
+        append(built_copy, "sections/03-advent.qmd", "\nA sentence added for the summary test.\n")
+        result = built_copy.perrypress("build")
+        assert result.returncode == 0, result.stderr
+        assert "Rebuilt 3 step(s)" in result.stdout
+        line = next(l for l in result.stdout.splitlines() if "sections/03-advent.qmd changed →" in l)
+        assert {"edition pdf", "edition html", "edition docx"} == set(line.split("→")[1].strip().split(", "))
+        for ext in EDITIONS:
+            assert f"_build/cybersex-trafficking-south-america.{ext}  " in result.stdout
+        assert "2 warning(s):" in result.stderr  # the two photographs' placeholders, once each
+
+    def test_a_no_op_says_nothing_was_rebuilt(self, built_copy: Project) -> None:
+        """Nothing changed: the build says so and still lists the editions."""
+        result = built_copy.perrypress("build")
+        assert result.returncode == 0, result.stderr
+        assert "Nothing to rebuild" in result.stdout
+        assert "Rebuilt" not in result.stdout
+        assert "_build/cybersex-trafficking-south-america.pdf" in result.stdout
+
+    def test_quiet_prints_nothing_on_success(self, built_copy: Project) -> None:
+        """--quiet: a successful build prints nothing at all."""
+        append(built_copy, "sections/01-introduction.qmd", "\nAnother sentence.\n")
+        result = built_copy.perrypress("build", "--quiet")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == ""
+
+
+# A broken source for one step of the workflow each, and the message it must give. The
+# templates are the installed package's, shared by every paper, so an edition's own
+# failure is made in what the workflow put in the project for that edition alone: the
+# PDF layout's copy, the DOCX reference document, the HTML page's cite block.
+FAILURES: dict[str, tuple[Callable[[Project], None], str, list[str]]] = {
+    "edition_pdf": (lambda p: replace(p, "_build/styles/perry.typ", "#let ", "#let broken(x) = x(\n#let "),
+                    "Typst", ["PDF"]),
+    "edition_html": (lambda p: (p.root / "_build" / "cite.html").write_bytes(b"<p>\xff\xfe</p>\n"),
+                     "_build/cite.html", ["HTML"]),
+    "edition_docx": (lambda p: (p.root / "_build" / "styles" / "reference.docx").write_bytes(b"not a DOCX"),
+                     "central directory signature", ["DOCX"]),
+    "image": (lambda p: (p.root / "images" / "tradewinds-2016.jpg").write_text("not a JPEG"),
+              "sections/03-advent.qmd:7: image /images/tradewinds-2016.jpg cannot be read", ["PDF", "HTML", "DOCX"]),
+    "figure": (lambda p: replace(p, "data/country-regions.csv", "\n", "\nnot,a,valid,row,at,all\n"),
+               "data/country-regions.csv:", ["PDF", "HTML", "DOCX"]),
+    "table": (lambda p: replace(p, "data/structures.csv", ",79,", ",seventy-nine,"),
+              "data/structures.csv:", ["PDF", "HTML", "DOCX"]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", sorted(FAILURES))
+def test_a_failed_build_stays_failed(built_copy: Project, step: str) -> None:
+    """A broken step fails the build, names the file, keeps the last good editions, and fails again on a rerun."""
+    change, message, editions = FAILURES[step]
+    before = digests(built_copy)
+    change(built_copy)
+    first, second = built_copy.perrypress("build"), built_copy.perrypress("build")
+    for result in (first, second):
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+        for edition in editions:
+            assert f"{edition}: not built from the current sources; last good edition kept" in result.stderr
+    assert first.stderr.split("Build failed")[0] == second.stderr.split("Build failed")[0]
+    assert digests(built_copy) == before
+
+
+@pytest.mark.slow
+def test_plain_snakemake_also_stays_failed(built_copy: Project) -> None:
+    """Without the perrypress wrapper too, a failed edition is rebuilt (and fails) on the next run."""
+    before = digests(built_copy)
+    FAILURES["edition_html"][0](built_copy)
+    assert built_copy.snakemake(check=False).returncode != 0
+    assert built_copy.snakemake(check=False).returncode != 0
+    assert digests(built_copy) == before
+
+
+def start_build(project: Project) -> subprocess.Popen[bytes]:
+    """Start `perrypress build` in its own process group."""
+    return subprocess.Popen([sys.executable, "-m", "perrypress.cli", "build"], cwd=project.root, env=build_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sig", "after"), [(signal.SIGTERM, 1.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, 0.5),
+                                            (signal.SIGKILL, 2.0), (signal.SIGKILL, 4.0)])
+def test_an_interrupted_build_loses_no_edition(built_copy: Project, sig: signal.Signals, after: float) -> None:
+    """Killing the whole build at any point leaves every edition whole; the next build finishes the job."""
+    append(built_copy, "sections/06-conclusions.qmd", "\nA sentence the interrupted build was adding.\n")
+    process = start_build(built_copy)
+    time.sleep(after)
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass  # it had already finished
+    process.wait(timeout=60)
+    assert_complete(built_copy)
+    result = built_copy.perrypress("build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "interrupted build was adding" in built_copy.edition("html").read_text(encoding="utf-8")
+    assert not list((built_copy.root / "_build").glob(".*.tmp"))
+
+
+def test_one_build_at_a_time(built_copy: Project) -> None:
+    """A second build in the same project while one runs is refused with a clear message."""
+    import fcntl
+
+    with open(built_copy.root / "_build" / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        result = built_copy.perrypress("build")
+    assert result.returncode == 1
+    assert "another perrypress build is running" in result.stderr
+
+
+def test_help_lists_the_commands_people_run() -> None:
+    """`perrypress --help` lists build and verify, with the workflow's steps grouped under `step`."""
+    from perrypress.cli import parser
+
+    text = parser().format_help()
+    for command in ["build", "verify", "step"]:
+        assert f"    {command} " in text
+    for step in ["table", "figure", "check-bib", "reference-docx", "web-fonts"]:
+        assert f"    {step} " not in text
+    assert "``" not in text
+
+
+def test_summary_names_package_files_by_their_place_in_the_package() -> None:
+    """A changed file of the installed package is named perrypress/…, not by its absolute path."""
+    from perrypress.workflow.runner import _reason
+    from perrypress.resources import PACKAGE
+
+    text, missing = _reason(f"Updated input files: {PACKAGE}/sources/languages/en.yaml, sections/03-advent.qmd")
+    assert text == "perrypress/sources/languages/en.yaml, sections/03-advent.qmd changed" and not missing
