@@ -247,6 +247,10 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--root", default=".", help="project folder (default: the current one)")
     top.add_argument("--config", default="config/config.yaml", help="configuration file, relative to --root")
     top.add_argument("--log", help=argparse.SUPPRESS)  # the rules' log files
+    # A rule's inputs and outputs: their digests are recorded before the step reads anything (workflow/job_inputs.py).
+    # Lists: another option (the rules give --log) must follow them, before the command.
+    top.add_argument("--inputs", nargs="*", default=[], help=argparse.SUPPRESS)
+    top.add_argument("--outputs", nargs="*", default=[], help=argparse.SUPPRESS)
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
     p = sub.add_parser("build", help="build the editions (all, or the given files) and say what was rebuilt",
@@ -374,13 +378,31 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; print source errors as ``file:line: message — fix``, without a traceback."""
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    if args.outputs:  # a workflow step: first, what its inputs hold as it starts
+        from .workflow.job_inputs import record
+
+        record(args.outputs, args.inputs, argv=argv)
     _setup_logging(args.log)
     try:
         return args.func(args) or 0
     except (SourceError, BuildError) as exc:
+        if isinstance(exc, SourceError):
+            exc.path = project_relative(exc.path, Path(args.root))
         log.error("%s", exc)
         return 1
+
+
+def project_relative(path: str | Path, root: Path) -> str | Path:
+    """A source's path as its author reads it: relative to the project when it lies inside it."""
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        return path
+    try:
+        return candidate.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
 
 
 if __name__ == "__main__":

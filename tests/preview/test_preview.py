@@ -156,6 +156,19 @@ def processes_in(folder: Path) -> set[int]:
     return found
 
 
+def builds_in(folder: Path) -> set[int]:
+    """The build processes (a `perrypress build`, Snakemake, a step) whose working directory is ``folder``."""
+    found = set()
+    for pid in processes_in(folder):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"build" in command or b"snakemake" in command or b"step" in command or b"preview-quick-step" in command:
+            found.add(pid)
+    return found
+
+
 def start_preview(project: Project, *args: str) -> Preview:
     """Start ``perrypress preview --no-browser`` on a free port and wait (bounded) until it serves."""
     port = free_port()
@@ -185,6 +198,53 @@ def append(project: Project, text: str) -> int:
     content = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
     path.write_text(content + text + "\n", encoding="utf-8")
     return content.count("\n") + 1
+
+
+class TestQuickStep:
+    """Which saves the served edition's step alone may serve at once: files only the editions read."""
+
+    @pytest.fixture
+    def folder(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        """A project whose steps have recorded their inputs: a table reads data, the editions read sections."""
+        from perrypress.workflow.job_inputs import record
+
+        monkeypatch.chdir(tmp_path)
+        for name in ["sections/01.qmd", "data/t.csv", "report.qmd", "_build/tables/t.md"]:
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text("x\n", encoding="utf-8")
+        record(["_build/tables/t.md"], ["data/t.csv", "report.qmd"], argv=["step", "table"])
+        for ext in ["html", "pdf"]:
+            record([f"_build/.built/paper.{ext}"], ["sections/01.qmd", "report.qmd", "_build/tables/t.md"],
+                   argv=["step", "edition", ext])
+        return tmp_path
+
+    def quick(self, folder: Path, *names: str) -> list[str] | None:
+        from perrypress.preview.quick import quick_command
+
+        return quick_command(folder, folder / "_build" / "paper.html", [folder / name for name in names])
+
+    def test_a_section_runs_the_served_editions_step(self, folder: Path) -> None:
+        assert self.quick(folder, "sections/01.qmd") == ["step", "edition", "html"]
+
+    def test_an_editors_vanished_temporary_file_is_left_out(self, folder: Path) -> None:
+        assert self.quick(folder, "sections/01.qmd", "sections/.01.qmd.swp") == ["step", "edition", "html"]
+
+    @pytest.mark.parametrize("names", [("data/t.csv",), ("report.qmd",), ("sections/01.qmd", "data/t.csv")])
+    def test_a_file_another_step_reads_takes_the_workflow(self, folder: Path, names: tuple[str, ...]) -> None:
+        assert self.quick(folder, *names) is None
+
+    def test_a_new_file_takes_the_workflow(self, folder: Path) -> None:
+        (folder / "sections" / "02.qmd").write_text("new\n", encoding="utf-8")
+        assert self.quick(folder, "sections/02.qmd") is None
+
+    def test_a_removed_section_takes_the_workflow(self, folder: Path) -> None:
+        (folder / "sections" / "01.qmd").unlink()
+        assert self.quick(folder, "sections/01.qmd") is None
+
+    def test_no_record_takes_the_workflow(self, folder: Path) -> None:
+        from perrypress.preview.quick import quick_command
+
+        assert quick_command(folder, folder / "_build" / "other.html", [folder / "sections/01.qmd"]) is None
 
 
 class TestResolve:
@@ -278,6 +338,31 @@ class TestServing:
         assert status in (403, 404)
         assert b"title:" not in body and b"root:" not in body and b"South America" not in body
 
+    @pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1:1", "", "127.0.0.1.evil.example:{port}"])
+    def test_refuses_a_request_for_another_host(self, server: Preview, host: str) -> None:
+        """DNS rebinding: a request whose Host is not the preview's own address gets 403 and no content."""
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        try:
+            connection.putrequest("GET", "/", skip_host=True)
+            connection.putheader("Host", host.format(port=server.port))
+            connection.endheaders()
+            response = connection.getresponse()
+            status, body = response.status, response.read()
+        finally:
+            connection.close()
+        assert status == 403 and b"South America" not in body
+
+    @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}"])
+    def test_answers_to_its_own_address(self, server: Preview, host: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        try:
+            connection.putrequest("GET", "/", skip_host=True)
+            connection.putheader("Host", host.format(port=server.port))
+            connection.endheaders()
+            assert connection.getresponse().status == 200
+        finally:
+            connection.close()
+
     def test_listens_on_the_loopback_address_only(self, server: Preview) -> None:
         """The listening socket is bound to 127.0.0.1, not to every address."""
         listening = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
@@ -303,6 +388,38 @@ class TestRebuilding:
         page = server.page()
         assert sentence in " ".join(page.split()) and page_version(page) == version  # pandoc wraps lines
         assert SNIPPET_START not in server.project.edition("html").read_text(encoding="utf-8")
+
+    def test_two_saves_in_a_row_end_on_the_second(self, server: Preview) -> None:
+        """A save made while the first save's build runs is served in the end (it used to be lost)."""
+        first, second = (f"Saved {name} {uuid.uuid4().hex[:8]}." for name in ("first", "second"))
+        append(server.project, first)
+        server.wait_for_terminal(f"{SECTION} changed")
+        time.sleep(1.5)
+        append(server.project, second)
+        deadline = time.monotonic() + WAIT
+        while second not in " ".join(server.page().split()):
+            assert time.monotonic() < deadline, f"the second save never reached the page:\n{server.terminal()}"
+            time.sleep(0.2)
+        assert first in " ".join(server.page().split())
+
+    def test_the_page_reloads_before_the_other_editions_are_built(self, server: Preview) -> None:
+        """The served edition is built first: the page is told to reload before the PDF and DOCX steps start."""
+        sentence = f"The HTML edition comes first {uuid.uuid4().hex[:8]}."
+        before = len(server.terminal())
+        events = server.events()
+        try:
+            append(server.project, sentence)
+            events.wait_for("reload")
+        finally:
+            events.close()
+        server.wait_for_terminal("Editions:")
+        deadline = time.monotonic() + WAIT
+        while "Editions:" not in server.terminal()[before:]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        after = server.terminal()[before:]
+        assert after.index("Reloading the open page.") < after.index("edition pdf")
+        assert after.index("Reloading the open page.") < after.index("edition docx")
 
     def test_a_broken_citation_shows_the_overlay_over_the_last_good_page(self, server: Preview) -> None:
         """A missing key is shown as ``file:line`` in the overlay and the terminal; fixing it clears it."""
@@ -375,7 +492,7 @@ class TestPdfAndStopping:
             append(built_copy, "A sentence that starts a rebuild.")
             preview.wait_for_terminal(f"{SECTION} changed")
             deadline = time.monotonic() + WAIT
-            while not processes_in(folder) - {preview.process.pid}:  # the build has started
+            while not builds_in(folder):  # the build has started
                 assert time.monotonic() < deadline, "no build started"
                 time.sleep(0.05)
             assert preview.interrupt() == 0

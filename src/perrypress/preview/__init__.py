@@ -50,6 +50,7 @@ def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", brow
     serving = threading.Thread(target=server.serve_forever, name="preview-server", daemon=True)
     stop = threading.Event()
     try:
+        builder.quick.warm()
         builder.run("start")
         serving.start()
         url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -59,7 +60,8 @@ def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", brow
         paths = [root / name for name in WATCHED if (root / name).exists()]
         for changes in watch(*paths, stop_event=stop, raise_interrupt=True):
             changed = sorted({os.path.relpath(path, root) for _, path in changes})
-            builder.run(", ".join(changed[:3]) + (" …" if len(changed) > 3 else "") + " changed")
+            builder.run(", ".join(changed[:3]) + (" …" if len(changed) > 3 else "") + " changed",
+                        changed=[Path(path) for _, path in changes])
     except KeyboardInterrupt:
         log.info("Stopping.")
     finally:

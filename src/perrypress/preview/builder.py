@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from .quick import QuickSteps, quick_command
 from .server import Status
 
 log = logging.getLogger(__name__)
@@ -28,39 +29,80 @@ class Builder:
         self.status = status
         self._digest = self._served_digest()
         self._process: subprocess.Popen[str] | None = None
+        # Whether the last build succeeded: only then may a save be served by its edition's step alone.
+        self._last_ok = False
+        self.quick = QuickSteps()
 
     def _served_digest(self) -> str | None:
         """A digest of the served edition, to tell whether a build changed it."""
         return hashlib.sha256(self.served.read_bytes()).hexdigest() if self.served.is_file() else None
 
-    def run(self, reason: str) -> None:
-        """Run ``perrypress build`` and tell the open pages what came of it."""
+    def run(self, reason: str, changed: list[Path] | None = None) -> None:
+        """Build the served edition first and reload the open pages, then the other editions.
+
+        The page a person is looking at is the one they wait for: its edition is built first and
+        the page reloads as soon as it is done; the full build follows, and only reruns what the
+        first left undone. When only files the editions alone read changed (a section), the
+        edition's own step runs at once, without Snakemake (quick.py); otherwise the workflow
+        builds the served edition (``perrypress build _build/<name>.html``).
+        """
         log.info("Building (%s)…", reason)
+        command = quick_command(self.root, self.served, changed) if changed and self._last_ok else None
+        if command is None or not self.quick.run(self.root, command):
+            first = self._build([os.path.relpath(self.served, self.root)])
+            if first is not None:
+                self._report(first)
+                return
+        self._reload()
+        self._report(self._build([]))
+
+    def _build(self, targets: list[str]) -> list[str] | None:
+        """Run ``perrypress build`` (on ``targets``, else every edition); return its output if it failed."""
         # The build is the `perrypress build` command itself (what it prints, how it reports errors),
         # in its own process group, so that stopping the preview stops it and every job it started.
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "perrypress.cli", "--root", str(self.root), "build"], cwd=self.root,
+            [sys.executable, "-m", "perrypress.cli", "--root", str(self.root), "build", *targets], cwd=self.root,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         lines: list[str] = []
         for line in self._process.stdout:  # passed on as it comes: the build's own progress and errors
             lines.append(line.rstrip("\n"))
             log.info("%s", lines[-1])
         failed, self._process = self._process.wait() != 0, None
-        if failed:
-            log.error("Still serving the last good edition; the page shows the errors.")
-            self.status.update(changed=False, error=failure_message(lines))
-            return
+        return lines if failed else None
+
+    def _reload(self) -> None:
+        """Tell the open pages to reload if the served edition changed (an error shown stays until the end)."""
         digest = self._served_digest()
         changed, self._digest = digest != self._digest, digest
         if changed:
             log.info("Reloading the open page.")
-        self.status.update(changed=changed, error=None)
+            self.status.update(changed=True, error=self.status.error)
+
+    def _report(self, failure: list[str] | None) -> None:
+        """Tell the open pages how the build ended: the errors over the last good page, or none."""
+        self._last_ok = failure is None
+        if failure is not None:
+            log.error("Still serving the last good edition; the page shows the errors.")
+            self.status.update(changed=False, error=failure_message(failure))
+            return
+        self._reload()
+        self.status.update(changed=False, error=None)
 
     def stop(self) -> None:
         """Stop a running build and every process it started (SIGTERM, then SIGKILL after a grace period).
 
         SIGTERM, not SIGINT: Snakemake then stops its jobs and releases its lock on the folder.
         """
+        quick = self.quick.process
+        if quick is not None and quick.pid is not None:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(quick.pid, sig)
+                except ProcessLookupError:
+                    break
+                quick.join(STOP_GRACE_SECONDS)
+                if quick.exitcode is not None:
+                    break
         process = self._process
         if process is None or process.poll() is not None:
             return

@@ -71,6 +71,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         """Answer one GET request."""
+        if not self.server.own_host(self.headers.get("Host")):
+            # DNS rebinding: a page of another site, its name pointed at 127.0.0.1, must not read the preview.
+            self._send(403, b"Forbidden: the preview answers only to its own address.\n", "text/plain; charset=utf-8")
+            return
         if self.path.split("?", 1)[0] == EVENTS:
             self._events()
             return
@@ -152,3 +156,8 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.edition = edition
         self.status = status
         super().__init__(("127.0.0.1", port), Handler)
+
+    def own_host(self, host: str | None) -> bool:
+        """Whether a request's Host header names this server: 127.0.0.1 or localhost, at its port."""
+        port = self.server_address[1]
+        return (host or "").strip().lower() in {f"127.0.0.1:{port}", f"localhost:{port}"}

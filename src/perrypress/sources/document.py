@@ -86,8 +86,12 @@ def image_problem(image: Path) -> str | None:
 
     try:
         with Image.open(image) as picture:
-            picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            picture.verify()  # the header and, for PNG, the chunks' checksums
+        with Image.open(image) as picture:
+            # Decoded in full: a file cut short (a JPEG with a third of its bytes) has a sound header
+            # and would print blank where its missing rows are.
+            picture.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         return str(exc).replace(str(image), image.name) or type(exc).__name__
     return None
 

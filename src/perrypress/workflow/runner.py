@@ -7,6 +7,7 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,12 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     seconds: float | None = None
     failed: bool = False
+    # Its place among the steps this run started ("step 5 of 17").
+    number: int = 0
+    # What the workflow said before planning: outputs it removed because an input changed after their step started.
+    stale: dict[str, str] = field(default_factory=dict)
+    # Whether the previous build failed (its steps' outputs were removed then).
+    after_failure: bool = False
 
     @property
     def name(self) -> str:
@@ -55,13 +62,24 @@ class Job:
     @property
     def why(self) -> str:
         """Snakemake's reason, in a reader's words (a missing output is named only when alone)."""
-        parts = [_reason(part) for part in self.reason.split("; ") if part]
+        parts = [_reason(part, stale=self.stale, after_failure=self.after_failure)
+                 for part in self.reason.split("; ") if part]
         shown = [text for text, missing in parts if not missing] or [text for text, _ in parts]
-        return "; ".join(shown) or "requested"
+        return "; ".join(dict.fromkeys(shown)) or "requested"
 
 
 _REASONS = [("Updated input files: ", "changed"), ("Input files updated by another job: ", "rebuilt"),
             ("Missing output files: ", "missing"), ("Incomplete output files: ", "incomplete")]
+# Snakemake's reasons without files, in a reader's words.
+_PLAIN_REASONS = {
+    "Forced execution": "requested",
+    "Set of input files has changed since last execution": "a file it reads was added, removed or renamed",
+    "Code has changed since last execution": "its command changed (a new perrypress, or another mode)",
+    "Software environment definition has changed since last execution": "its software changed",
+    "Job has no metadata": "not built by this workflow before",
+}
+_EDITION = re.compile(rf"^{re.escape(BUILT)}/.+\.(pdf|html|docx)$")
+_CONFIG_PART = re.compile(rf"^{re.escape(BUILD)}/config/(.+)\.json$")
 
 
 def _shown(file: str) -> str:
@@ -69,17 +87,57 @@ def _shown(file: str) -> str:
     from ..resources import PACKAGE
 
     prefix = f"{PACKAGE}/"
-    return "perrypress/" + file[len(prefix):] if file.startswith(prefix) else file
+    if file.startswith(prefix):
+        return "perrypress/" + file[len(prefix):]
+    if match := _CONFIG_PART.match(file):  # one part of the configuration (workflow/config_parts.py)
+        part = match[1].replace("-", " ", 1) if match[1].startswith(("table-", "figure-")) else match[1]
+        return f"config/config.yaml ({part})"
+    if match := _EDITION.match(file):
+        return f"the {match[1].upper()} edition"
+    return file
 
 
-def _reason(part: str) -> tuple[str, bool]:
-    """One of Snakemake's reasons in a reader's words, and whether it is only a missing output."""
+def _listed(files: list[str]) -> str:
+    files = list(dict.fromkeys(files))
+    return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+
+
+def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bool = False) -> tuple[str, bool]:
+    """One of Snakemake's reasons in a reader's words, and whether it is only a missing output.
+
+    A missing output is explained when the run knows why: the workflow removed it because an input
+    changed after its step started (``stale``: output → the inputs), or the last build failed.
+    """
     for prefix, verb in _REASONS:
         if part.startswith(prefix):
-            files = [_shown(f) for f in part[len(prefix):].split(", ") if f]
-            listed = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-            return f"{listed} {verb}", verb == "missing"
+            files = [f for f in part[len(prefix):].split(", ") if f]
+            if verb in {"missing", "incomplete"}:
+                changed = [(stale or {}).get(f) for f in files]
+                if any(changed):
+                    return f"{_listed([_shown(c) for c in ', '.join(filter(None, changed)).split(', ')])} changed", False
+                if verb == "incomplete":
+                    return "the last build stopped while making it", False
+                if after_failure:
+                    return "the last build failed", True
+                shown = [_shown(f) for f in files]
+                return f"{_listed(shown)} {'was' if len(shown) == 1 else 'were'} missing", True
+            return f"{_listed([_shown(f) for f in files])} {verb}", False
+    for prefix, text in _PLAIN_REASONS.items():
+        if part.startswith(prefix):
+            return text, False
     return part[:1].lower() + part[1:], False
+
+
+# The workflow's line for an output it removed because an input changed after its step started (job_inputs.py).
+_STALE = re.compile(r"^perrypress: (.+) is out of date: (.+) changed after its step started$")
+
+
+@dataclass
+class Event:
+    """A step started, finished or failed."""
+
+    kind: str
+    job: Job
 
 
 @dataclass
@@ -90,25 +148,32 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     workflow_errors: list[str] = field(default_factory=list)
     planned: set[str] = field(default_factory=set)
+    # How many steps Snakemake planned (its "Job stats" total, less the target rule ``all``).
+    total: int = 0
+    stale: dict[str, str] = field(default_factory=dict)
+    after_failure: bool = False
     nothing_to_do: bool = False
     _in_stats: bool = False
     _current: Job | None = None
     _failing: Job | None = None
 
-    def feed(self, line: str) -> Job | None:
-        """Read one line of Snakemake's output; return a job that has just finished or failed."""
+    def feed(self, line: str) -> Event | None:
+        """Read one line of Snakemake's output; return a step that has just started, finished or failed."""
         line = line.rstrip("\n")
         if line.startswith("Job stats:"):
             self._in_stats = True
             return None
         if self._in_stats:
             words = line.split()
-            if len(words) == 2 and words[1].isdigit() and words[0] != "total":
-                self.planned.add(words[0])
+            if len(words) == 2 and words[1].isdigit():
+                if words[0] == "total":
+                    self.total = int(words[1]) - int("all" in self.planned)
+                else:
+                    self.planned.add(words[0])
             self._in_stats = bool(words) and words[0] != "total"
             return None
         if match := _JOB.match(line):
-            self._current, self._failing = Job(match[1]), None
+            self._current, self._failing = Job(match[1], stale=self.stale, after_failure=self.after_failure), None
             return None
         if match := _FAILED.match(line):
             self._current, self._failing = None, Job(match[1])
@@ -116,16 +181,23 @@ class Run:
         if (match := _FIELD.match(line)) and (self._current or self._failing):
             self._field(self._current or self._failing, match[1], match[2])
             return None
-        self._current = None
+        started, self._current = self._current, None
+        if started is not None and started.jobid and started.rule != "all":
+            started.number = sum(job.rule != "all" for job in self.jobs.values())
+            started.started = time.monotonic()
+            return Event("started", started)
         if self._failing is not None:
             failing, self._failing = self._failing, None
-            return self._fail(failing)
+            return Event("failed", self._fail(failing))
         if match := _FINISHED.match(line):
             job = self.jobs.get(match[1])
             if job is not None:
                 job.seconds = time.monotonic() - job.started
-            return job
-        if "Nothing to be done" in line:
+                return Event("finished", job) if job.rule != "all" else None
+            return None
+        if match := _STALE.match(line):
+            self.stale[match[1]] = match[2]
+        elif "Nothing to be done" in line:
             self.nothing_to_do = True
         elif re.search(r"\bwarning\b", line, re.I) and not line.startswith(("Warning: the following output", "Assuming")):
             if line not in self.warnings:
@@ -134,10 +206,10 @@ class Run:
             self.workflow_errors.append(line)
         return None
 
-    def close(self) -> Job | None:
+    def close(self) -> Event | None:
         """End of output: finish a failure report that was still being read."""
         failing, self._failing = self._failing, None
-        return self._fail(failing) if failing else None
+        return Event("failed", self._fail(failing)) if failing else None
 
     def _field(self, job: Job, key: str, value: str) -> None:
         if key in {"jobid", "output", "log", "reason", "wildcards"}:
@@ -156,6 +228,11 @@ class Run:
     def failed(self) -> list[Job]:
         """The steps that failed."""
         return [job for job in self.jobs.values() if job.failed]
+
+    @property
+    def running(self) -> list[Job]:
+        """The steps started and not yet ended."""
+        return [job for job in self.jobs.values() if job.seconds is None and job.rule != "all"]
 
     @property
     def done(self) -> list[Job]:
@@ -204,8 +281,9 @@ def _recover(root: Path, command: list[str]) -> None:
 def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bool) -> list[str]:
     """The Snakemake command line of a build."""
     # Targets first: --config takes every word after it.
+    # --keep-going: a failed step does not stop the others, so the build reports every error at once.
     command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--rerun-incomplete",
-               "--directory", str(root)]
+               "--keep-going", "--directory", str(root)]
     return command + (["--config", "mode=release"] if release else [])
 
 
@@ -221,21 +299,25 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
     """Build with Snakemake, printing progress and a summary; return 0 on success, 1 on failure."""
     start = time.monotonic()
     command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release)
-    run = Run()
+    run = Run(after_failure=(root / last_good.FAILED).exists())
+    progress = Progress(run, out, quiet=quiet)
     with build_lock(root):
         _recover(root, command)
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    bufsize=1)
         assert process.stdout is not None
+        progress.start()
         try:
             for line in process.stdout:
-                _progress(run.feed(line), quiet, out)
-            _progress(run.close(), quiet, out)
+                progress.show(run.feed(line))
+            progress.show(run.close())
             code = process.wait()
         except KeyboardInterrupt:
             process.terminate()
             process.wait()
             raise
+        finally:
+            progress.stop()
     seconds = time.monotonic() - start
     if code != 0:
         _report_failure(run, root, config, seconds, err=err)
@@ -245,10 +327,57 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
     return 0
 
 
-def _progress(job: Job | None, quiet: bool, out: IO[str]) -> None:
-    if job is None or quiet or job.failed or job.rule == "all":
-        return
-    print(f"  {job.name:<28} {job.seconds or 0:5.1f} s", file=out, flush=True)
+class Progress:
+    """What a person sees while the build runs: each step as it starts ("step 5 of 17") and ends,
+    and, during a long step, a line every few seconds naming what is still running."""
+
+    # Seconds of silence after which the running steps are named again.
+    EVERY = 5.0
+
+    def __init__(self, run: Run, out: IO[str], *, quiet: bool) -> None:
+        self.run, self.out, self.quiet = run, out, quiet
+        self._lock = threading.Lock()
+        self._last = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="build-progress", daemon=True)
+
+    def start(self) -> None:
+        """Start naming long-running steps."""
+        if not self.quiet:
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop naming them."""
+        self._stop.set()
+
+    def _print(self, text: str) -> None:
+        with self._lock:
+            print(text, file=self.out, flush=True)
+            self._last = time.monotonic()
+
+    def show(self, event: Event | None) -> None:
+        """Print a step that started or finished (a failure is reported at the end, with its error)."""
+        if event is None or self.quiet:
+            return
+        job, total = event.job, self.run.total or len(self.run.jobs)
+        if event.kind == "started":
+            self._print(f"  step {job.number} of {total}: {job.name} ({job.why})")
+        elif event.kind == "finished":
+            done = len(self.run.done)
+            self._print(f"  done {done} of {total}: {job.name} in {job.seconds or 0:.1f} s")
+        elif event.kind == "failed":
+            self._print(f"  failed: {job.name} after {job.seconds or 0:.1f} s")
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            if time.monotonic() - self._last < self.EVERY:
+                continue
+            now = time.monotonic()
+            running = [f"{job.name} ({now - job.started:.0f} s)" for job in self.run.running]
+            if running:
+                self._print(f"  still running: {', '.join(running)}")
+            else:
+                self._last = now
 
 
 def _editions(config: dict[str, Any]) -> list[tuple[str, str]]:

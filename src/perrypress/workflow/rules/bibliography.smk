@@ -20,7 +20,7 @@ rule check_bibliography:
     log:
         f"{BUILD}/logs/check_bibliography.log",
     shell:
-        "{CLI} --log {log} step check-bib --out {output.citation_keys}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step check-bib --out {output.citation_keys}"
 
 
 rule style_csl:
@@ -30,4 +30,4 @@ rule style_csl:
     log:
         f"{BUILD}/logs/style_csl.log",
     shell:
-        "{CLI} --log {log} step csl --out {output.csl}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step csl --out {output.csl}"

@@ -5,6 +5,23 @@ from pathlib import Path
 from perrypress import resources
 from perrypress.sources.config import data_files, data_package
 from perrypress.sources.datapackage import SOURCES, resource_files, resource_path
+from perrypress.workflow import job_inputs
+
+# Up to date means same content, not a newer modification time: a step whose inputs changed after
+# it started (a save made while the build ran) loses its outputs now, so Snakemake runs it again
+# (perrypress/workflow/job_inputs.py; each step records its inputs' digests as it starts).
+job_inputs.forget_stale()
+
+# Each part of the configuration a step reads, as its own file, rewritten only when that part changed
+# (perrypress/workflow/config_parts.py): a table's caption reruns that table and the editions, not the fonts.
+from perrypress.workflow import config_parts
+
+config_parts.write_parts(config)
+
+
+def config_part(name):
+    """The file of one part of the configuration (fonts, table-<slug>, figure-<slug>, variables, editions)."""
+    return config_parts.part_path(name)
 
 BUILD = "_build"
 # The editions readers open: replaced only by a successful build (rules/editions.smk).
@@ -58,7 +75,7 @@ def edition_command(ext):
     workflow with no params spares Snakemake importing pandas, on every run,
     to hash them.
     """
-    return (f"{{CLI}} --log {{log}} step edition {ext} {RELEASE} --bibliography-keys {{input.bibliography}} "
+    return (f"{{CLI}} --inputs {{input:q}} --outputs {{output:q}} --log {{log}} step edition {ext} {RELEASE} --bibliography-keys {{input.bibliography}} "
             f"--out {{output.edition}} --replace {OUTPUT}.{ext}")
 
 
@@ -138,7 +155,7 @@ def edition_inputs(wildcards):
         "csl": f"{BUILD}/styles/{config['csl']}",
         "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
         "pandoc": PANDOC_FILES,
-        "config": "config/config.yaml",
+        "config": config_part("editions"),
         "code": code("editions.render", "sources.document", "sources.bibliography", "toolchain", "editions.pdf_streams", "workflow.last_good", "editions.docx_rows",
                      "editions.html_markup", "sources.labels") + LABELS,
         # The HTML edition's fonts and "Cite this paper" block (rules/site.smk).

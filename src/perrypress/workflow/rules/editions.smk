@@ -16,6 +16,7 @@ onerror:
 
 # The workflow is done: Snakemake's process need not wait a second for its scheduler's timers.
 onsuccess:
+    last_good.succeeded()
     snakemake_process.cancel_rescheduling_timers()
 
 

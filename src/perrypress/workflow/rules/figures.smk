@@ -2,13 +2,13 @@ rule figure_fonts:
     """Static instances of the sans family for the figures (matplotlib cannot pick a weight in a variable font)."""
     input:
         code=code("editions.fonts", "toolchain"),
-        config="config/config.yaml",
+        config=config_part("fonts"),
     output:
         fonts=directory(f"{BUILD}/figure-fonts"),
     log:
         f"{BUILD}/logs/figure_fonts.log",
     shell:
-        "{CLI} --log {log} step figure-fonts --out-dir {output.fonts}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step figure-fonts --out-dir {output.fonts}"
 
 
 rule figure:
@@ -21,10 +21,10 @@ rule figure:
         # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
         report=config["report"],
         labels=LABELS + code("sources.labels"),
-        config="config/config.yaml",
+        config=config_part("figure-{slug}"),
     output:
         files=[f"figures/{{slug}}.{fmt}" for fmt in FIGURE_FORMATS],
     log:
         f"{BUILD}/logs/figure_{{slug}}.log",
     shell:
-        "{CLI} --log {log} step figure {wildcards.slug} --out-dir figures --fonts {input.fonts}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step figure {wildcards.slug} --out-dir figures --fonts {input.fonts}"

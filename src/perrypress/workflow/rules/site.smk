@@ -6,13 +6,13 @@ rule web_fonts:
     """Cut the PDF's fonts (fontpkg-* packages) to Latin as WOFF2, with their @font-face stylesheet."""
     input:
         module=code("editions.webfonts"),
-        config="config/config.yaml",
+        config=config_part("fonts"),
     output:
         fonts=directory(f"{BUILD}/fonts"),
     log:
         f"{BUILD}/logs/web_fonts.log",
     shell:
-        "{CLI} --log {log} step web-fonts --out-dir {output.fonts}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step web-fonts --out-dir {output.fonts}"
 
 
 rule cite_block:
@@ -21,13 +21,12 @@ rule cite_block:
         report=config["report"],
         module=code("editions.citation"),
         labels=code("sources.labels") + LABELS,
-        config="config/config.yaml",
     output:
         cite=f"{BUILD}/cite.html",
     log:
         f"{BUILD}/logs/cite_block.log",
     shell:
-        "{CLI} --log {log} step cite --out {output.cite}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step cite --out {output.cite}"
 
 
 rule labels_metadata:
@@ -40,7 +39,7 @@ rule labels_metadata:
     log:
         f"{BUILD}/logs/labels_metadata.log",
     shell:
-        "{CLI} --log {log} step labels --out {output.metadata}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step labels --out {output.metadata}"
 
 
 rule previews:
@@ -55,4 +54,4 @@ rule previews:
     log:
         f"{BUILD}/logs/previews.log",
     shell:
-        "{CLI} --log {log} step previews --pdf {input.pdf} --html {input.html} --out-dir docs/previews"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step previews --pdf {input.pdf} --html {input.html} --out-dir docs/previews"

@@ -4,13 +4,13 @@ rule reference_docx:
         module=code("editions.reference_docx"),
         # The embedded fonts' static instances.
         fonts=code("editions.fonts"),
-        config="config/config.yaml",
+        config=config_part("fonts"),
     output:
         reference=f"{BUILD}/styles/reference.docx",
     log:
         f"{BUILD}/logs/reference_docx.log",
     shell:
-        "{CLI} --log {log} step reference-docx --out {output.reference}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step reference-docx --out {output.reference}"
 
 
 rule style_typst:

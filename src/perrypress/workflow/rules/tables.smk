@@ -7,10 +7,10 @@ rule table:
         # The paper's language (report.qmd's lang:) picks the words of its source line ("and").
         report=config["report"],
         labels=LABELS + code("sources.labels"),
-        config="config/config.yaml",
+        config=config_part("table-{slug}"),
     output:
         table=f"{BUILD}/tables/{{slug}}.md",
     log:
         f"{BUILD}/logs/table_{{slug}}.log",
     shell:
-        "{CLI} --log {log} step table {wildcards.slug} --out {output.table}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step table {wildcards.slug} --out {output.table}"

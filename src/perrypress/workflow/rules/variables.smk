@@ -8,10 +8,10 @@ rule variables:
         package=DATA_PACKAGE,
         checked=DATA_CHECKED,
         code=code("products.variables", "products.number_words") + figure_text_code(spec["kind"] for spec in config["figures"].values()),
-        config="config/config.yaml",
+        config=config_part("variables"),
     output:
         variables="_variables.yml",
     log:
         f"{BUILD}/logs/variables.log",
     shell:
-        "{CLI} --log {log} step variables --out {output.variables}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step variables --out {output.variables}"
