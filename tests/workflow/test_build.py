@@ -185,3 +185,91 @@ def test_summary_names_package_files_by_their_place_in_the_package() -> None:
 
     text, missing = _reason(f"Updated input files: {PACKAGE}/sources/languages/en.yaml, sections/03-advent.qmd")
     assert text == "perrypress/sources/languages/en.yaml, sections/03-advent.qmd changed" and not missing
+
+
+class TestReasons:
+    """Why a step runs, in the words of the person who made it run."""
+
+    def test_a_missing_edition_is_named_as_an_edition(self) -> None:
+        from perrypress.workflow.runner import _reason
+
+        assert _reason("Missing output files: _build/.built/paper.pdf") == ("the PDF edition was missing", True)
+
+    def test_after_a_failure_a_missing_output_is_the_failure(self) -> None:
+        from perrypress.workflow.runner import _reason
+
+        assert _reason("Missing output files: _build/.built/paper.docx", after_failure=True)[0] == \
+            "the last build failed"
+
+    def test_an_output_removed_for_a_mid_build_save_names_the_save(self) -> None:
+        from perrypress.workflow.runner import _reason
+
+        stale = {"_build/.built/paper.html": "sections/03-advent.qmd"}
+        assert _reason("Missing output files: _build/.built/paper.html", stale=stale) == \
+            ("sections/03-advent.qmd changed", False)
+
+    @pytest.mark.parametrize("snakemake_words", ["Forced execution", "Set of input files has changed since last execution",
+                                                 "Code has changed since last execution"])
+    def test_snakemakes_own_words_are_not_shown(self, snakemake_words: str) -> None:
+        from perrypress.workflow.runner import _reason
+
+        text, _ = _reason(snakemake_words)
+        assert "execution" not in text and text
+
+    def test_a_part_of_the_configuration_is_named_in_the_file(self) -> None:
+        from perrypress.workflow.runner import _reason
+
+        assert _reason("Updated input files: _build/config/table-law.json")[0] == "config/config.yaml (table law) changed"
+
+
+def test_progress_numbers_each_step_and_names_it_while_it_runs() -> None:
+    """Snakemake's announcements become "step n of N: name (why)", then "done n of N"."""
+    import io
+
+    from perrypress.workflow.runner import Progress, Run
+
+    lines = ["Job stats:", "job      count", "------  -------", "table        1", "edition_pdf  1", "all  1",
+             "total        3", "", "rule table:", "    output: _build/tables/law.md", "    jobid: 2",
+             "    reason: Updated input files: data/law.csv", "    wildcards: slug=law", "",
+             "rule edition_pdf:", "    output: _build/.built/p.pdf", "    jobid: 1",
+             "    reason: Input files updated by another job: _build/tables/law.md", "",
+             "Finished jobid: 2 (Rule: table)", "Finished jobid: 1 (Rule: edition_pdf)",
+             "localrule all:", "    jobid: 0", "", "Finished jobid: 0 (Rule: all)"]
+    run, out = Run(), io.StringIO()
+    progress = Progress(run, out, quiet=False)
+    for line in lines:
+        progress.show(run.feed(line))
+    assert out.getvalue().splitlines() == [
+        "  step 1 of 2: table law (data/law.csv changed)",
+        "  step 2 of 2: edition pdf (_build/tables/law.md rebuilt)",
+        "  done 1 of 2: table law in 0.0 s",
+        "  done 2 of 2: edition pdf in 0.0 s",
+    ]
+
+
+def test_a_long_step_is_named_every_few_seconds() -> None:
+    """While a step runs with nothing else to say, a line names it (and how long it has run)."""
+    import io
+
+    from perrypress.workflow.runner import Progress, Run
+
+    run, out = Run(), io.StringIO()
+    progress = Progress(run, out, quiet=False)
+    progress.EVERY = 0.2
+    for line in ["rule web_fonts:", "    output: _build/fonts", "    jobid: 3", ""]:
+        progress.show(run.feed(line))
+    progress.start()
+    time.sleep(1.5)
+    progress.stop()
+    assert out.getvalue().count("still running: web fonts (") >= 2
+
+
+def test_a_config_error_names_the_file_relative_to_the_project(project: Project) -> None:
+    """A mistyped key is reported as config/config.yaml:LINE, also when the project is given by absolute path."""
+    config = project.root / "config" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("output_name:", "output_nam:", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "perrypress.cli", "--root", str(project.root.resolve()), "build"],
+                            cwd="/", capture_output=True, text=True, env=build_env())
+    assert result.returncode == 1
+    assert result.stderr.startswith("config/config.yaml:"), result.stderr
+    assert str(project.root.resolve()) not in result.stderr

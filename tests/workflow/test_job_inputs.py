@@ -124,3 +124,26 @@ def test_editions_get_the_mode_of_any_new_file(tmp_path: Path) -> None:
     assert (tmp_path / "paper.pdf").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "paper.html").stat().st_mode & 0o777 == 0o640
     assert (tmp_path / "paper.pdf").read_bytes() == b"%PDF-1.7 edition"
+
+
+@pytest.mark.parametrize("suffix", ["jpg", "png"])
+def test_an_image_cut_short_is_an_error_naming_it(tmp_path: Path, suffix: str) -> None:
+    """A photograph with a third of its bytes has a sound header; decoded in full, it is refused by name."""
+    from PIL import Image
+
+    from perrypress.errors import DocumentError
+    from perrypress.sources.document import check_images, image_problem
+
+    whole = tmp_path / "images" / f"photo.{suffix}"
+    whole.parent.mkdir()
+    Image.effect_noise((400, 300), 60).convert("RGB").save(whole)
+    assert image_problem(whole) is None
+    data = whole.read_bytes()
+    whole.write_bytes(data[: len(data) // 3])
+    assert image_problem(whole)
+    section = tmp_path / "sections" / "01.qmd"
+    section.parent.mkdir()
+    section.write_text(f"Text.\n\n![A photograph](/images/photo.{suffix})\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as error:
+        check_images([section], tmp_path)
+    assert f"sections/01.qmd:3: image /images/photo.{suffix} cannot be read" in str(error.value)
