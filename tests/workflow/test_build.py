@@ -241,7 +241,7 @@ def test_progress_numbers_each_step_and_names_it_while_it_runs() -> None:
         progress.show(run.feed(line))
     assert out.getvalue().splitlines() == [
         "  step 1 of 2: table law (data/law.csv changed)",
-        "  step 2 of 2: edition pdf (_build/tables/law.md rebuilt)",
+        "  step 2 of 2: edition pdf (table law rebuilt)",
         "  done 1 of 2: table law in 0.0 s",
         "  done 2 of 2: edition pdf in 0.0 s",
     ]

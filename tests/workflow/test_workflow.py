@@ -62,6 +62,24 @@ def test_editing_a_csv_reruns_what_depends_on_it(built_copy: Project) -> None:
                                         "edition_pdf", "edition_html", "edition_docx"}
 
 
+def test_a_caption_edit_reruns_that_table_and_the_editions(built_copy: Project) -> None:
+    """Each step depends on the part of the configuration it reads: a caption is table law's and the editions'."""
+    config = built_copy.root / "config" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("Regarding Human Trafficking", "on Human Trafficking", 1), encoding="utf-8")
+    result = built_copy.snakemake("--dry-run")
+    assert set(re.findall(r"^\s+wildcards: slug=(\S+)$", result.stdout, flags=re.M)) == {"law"}
+    assert dry_run_jobs(built_copy) == {"table", "edition_pdf", "edition_html", "edition_docx"}
+
+
+def test_publishing_settings_rerun_nothing(built_copy: Project) -> None:
+    """Only `perrypress publish` reads the publish: settings; no step of the build reruns for them."""
+    config = built_copy.root / "config" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("timeout: 60", "timeout: 90", 1), encoding="utf-8")
+    assert dry_run_jobs(built_copy) == set()
+
+
 def test_steps_that_read_data_wait_for_the_data_check(built_copy: Project) -> None:
     """No step draws from a CSV before the data package's check passes; the bibliography check waits for none."""
     result = built_copy.snakemake("--dry-run", "--forcerun", "check_data")

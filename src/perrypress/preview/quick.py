@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import runpy
+import sys
 from pathlib import Path
 
 from ..workflow.job_inputs import read_records
@@ -58,16 +60,23 @@ def quick_command(root: Path, served: Path, changed: list[Path]) -> list[str] | 
 
 
 def _run(root: str, argv: list[str]) -> None:
-    """In the forked process: take the build lock, then run the step as its rule would."""
+    """In the forked process: take the build lock, then run the step's command as its rule would.
+
+    The command is ``python -m perrypress.cli ARGV``, run in this process (``runpy``) instead of a new
+    interpreter: the modules it needs are already imported.
+    """
     os.setsid()  # its own process group, stopped with every process it starts
     os.chdir(root)
-    from ..cli import main
     from ..errors import BuildError
     from ..workflow.runner import build_lock
 
     try:
         with build_lock(Path(root)):
-            code = main(argv)
+            sys.argv = ["perrypress", *argv]
+            runpy.run_module("perrypress.cli", run_name="__main__", alter_sys=True)
+            code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
     except BuildError as exc:  # another build holds the lock: leave it to the workflow
         log.info("%s", exc)
         code = 1

@@ -79,6 +79,9 @@ _PLAIN_REASONS = {
     "Job has no metadata": "not built by this workflow before",
 }
 _EDITION = re.compile(rf"^{re.escape(BUILT)}/.+\.(pdf|html|docx)$")
+_TABLE = re.compile(rf"^{re.escape(BUILD)}/tables/(.+)\.md$")
+_FIGURE = re.compile(r"^figures/(.+)\.(?:svg|pdf|png)$")
+_CHECKS = {f"{BUILD}/checks/data.ok": "the data check", f"{BUILD}/checks/bibliography-keys.txt": "the bibliography check"}
 _CONFIG_PART = re.compile(rf"^{re.escape(BUILD)}/config/(.+)\.json$")
 
 
@@ -94,7 +97,11 @@ def _shown(file: str) -> str:
         return f"config/config.yaml ({part})"
     if match := _EDITION.match(file):
         return f"the {match[1].upper()} edition"
-    return file
+    if match := _TABLE.match(file):  # what another step made, by that step's name
+        return f"table {match[1]}"
+    if match := _FIGURE.match(file):
+        return f"figure {match[1]}"
+    return _CHECKS.get(file, file)
 
 
 def _listed(files: list[str]) -> str:
