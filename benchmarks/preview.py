@@ -109,10 +109,11 @@ def preview_saves(project: Path, repeat: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--project", type=Path, help="a copy of the sources to use (changed!) instead of a new one")
     args = parser.parse_args()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="perrypress-preview-bench-") as tmp:
-        project = copy_sources(ROOT, Path(tmp) / "project")
+        project = args.project.resolve() if args.project else copy_sources(ROOT, Path(tmp) / "project")
         subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=project, env=ENV, check=True,
                        capture_output=True)
         name = re.search(r"^output_name: (\S+)", (project / "config" / "config.yaml").read_text(), re.M)[1]

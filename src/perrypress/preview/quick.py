@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import runpy
 import sys
+import warnings
 from pathlib import Path
 
 from ..workflow.job_inputs import read_records
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 BUILT = Path("_build") / ".built"
 RECORDS = Path("_build") / ".inputs"
 # Imported once, in the warm process the quick steps are forked from.
-PRELOAD = ["perrypress.cli", "perrypress.editions.render", "perrypress.sources.document",
+PRELOAD = ["perrypress.editions.render", "perrypress.sources.document",
            "perrypress.sources.bibliography", "perrypress.sources.labels", "perrypress.workflow.last_good",
            "perrypress.workflow.job_inputs", "perrypress.workflow.runner"]
 
@@ -73,7 +74,9 @@ def _run(root: str, argv: list[str]) -> None:
     try:
         with build_lock(Path(root)):
             sys.argv = ["perrypress", *argv]
-            runpy.run_module("perrypress.cli", run_name="__main__", alter_sys=True)
+            with warnings.catch_warnings():  # runpy warns that perrypress.cli is imported already: it is, harmlessly
+                warnings.simplefilter("ignore", RuntimeWarning)
+                runpy.run_module("perrypress.cli", run_name="__main__", alter_sys=True)
             code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
