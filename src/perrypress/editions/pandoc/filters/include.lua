@@ -54,9 +54,11 @@ local function read_blocks (file, including_file, target, depth)
     error(('%s:%s: includes nest deeper than %d — look for a file that includes itself')
       :format(including_file, line_of(including_file, target), MAX_DEPTH), 0)
   end
-  if not project.inside(file) then
-    error(('%s:%s: included file "%s" is outside the project folder — keep every source inside the project')
-      :format(including_file, line_of(including_file, target), target), 0)
+  local reason = project.refusal(target, 'source', '')
+  if not project.inside(file) or (reason and reason ~= 'resolves outside the project folder') then
+    error(('%s:%s: included file "%s" %s — keep every source inside the project')
+      :format(including_file, line_of(including_file, target), target,
+              reason and reason ~= 'resolves outside the project folder' and reason or 'is outside the project folder'), 0)
   end
   local handle = io.open(file, 'r')
   if not handle then
