@@ -11,7 +11,7 @@ from conftest import Project, run_pandoc
 from perrypress import resources
 from perrypress.sources.config import load_config
 from perrypress.sources.document import missing_assets, source_files
-from perrypress.errors import ConfigError, DocumentError
+from perrypress.errors import ConfigError, DataError, DocumentError
 
 
 @pytest.fixture
@@ -64,4 +64,178 @@ def test_lua_include_refuses_dotdot(tmp_path: Path) -> None:
     filters = resources.FILTERS
     result = run_pandoc("input.md", "-t", "markdown", "--lua-filter", str(filters / "include.lua"), cwd=tmp_path)
     assert result.returncode != 0
-    assert 'input.md:1: included file "../secret.txt" is outside the project folder' in result.stderr
+    assert 'input.md:1: included file "../secret.txt" resolves outside the project folder' in result.stderr
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue of escape attempts. Each edits a fresh copy of the project (outside it, in its
+# parent folder, lie the secret files an attacker would want printed; @OUT@ in an edit is that
+# folder) and returns the source file and line the refusal must name. The catalogue is run
+# through the checks every build step makes first (configuration, data package, document),
+# through the Lua filters alone (the renderer's own guard), and, marked slow, through builds that
+# must fail, leave the previous editions as they were and print no outside byte.
+# ---------------------------------------------------------------------------------------------
+
+SECRET = "OUTSIDE-SECRET-7f3a"
+SECTION = "sections/01-introduction.qmd"
+
+
+def _secrets(outside: Path) -> None:
+    """Files outside the project, each holding SECRET: an image, text, a bibliography entry, a stylesheet, a CSV."""
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(outside / "secret.png")
+    (outside / "secret.png").write_bytes((outside / "secret.png").read_bytes() + SECRET.encode())
+    (outside / "secret.txt").write_text(f"{SECRET}\n", encoding="utf-8")
+    (outside / "secret.bib").write_text(f"@misc{{leak, title={{{SECRET}}}, author={{X}}, year={{2000}}}}\n",
+                                        encoding="utf-8")
+    (outside / "secret.css").write_text(f"/* {SECRET} */ body {{ color: red }}\n", encoding="utf-8")
+    (outside / "secret.csv").write_text(f"slug,value\n{SECRET},1\n", encoding="utf-8")
+
+
+
+def _append(root: Path, relative: str, text: str, offset: int = 0) -> tuple[str, int]:
+    """Append ``text`` to a source; return (file, line of the ``offset``-th line of ``text``)."""
+    path = root / relative
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before + "\n" + text.replace("@OUT@", str(root.parent)) + "\n", encoding="utf-8")
+    return relative, len(before.splitlines()) + 2 + offset
+
+
+def _metadata(root: Path, lines: str, *, replace: str | None = None, offset: int = 0) -> tuple[str, int]:
+    """Add ``lines`` to report.qmd's metadata (at its end, or in place of the line starting ``replace``)."""
+    path = root / "report.qmd"
+    text = path.read_text(encoding="utf-8").splitlines()
+    if replace is not None:
+        index = next(i for i, line in enumerate(text) if line.startswith(replace))
+        text[index:index + 1] = lines.replace("@OUT@", str(root.parent)).splitlines()
+    else:
+        index = text.index("---", 1)
+        text[index:index] = lines.replace("@OUT@", str(root.parent)).splitlines()
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return "report.qmd", index + 1 + offset
+
+
+def _replace(root: Path, relative: str, old: str, new: str) -> tuple[str, int]:
+    """Replace the first ``old`` in a source by ``new``; return (file, its line)."""
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return relative, text[:text.index(old)].count("\n") + 1
+
+
+def _symlink(root: Path, link: str, target: str, text: str) -> tuple[str, int]:
+    """A symlink inside the project to a file outside it, then ``text`` (which uses it) appended to the section."""
+    os.symlink(root.parent / target, root / link)
+    return _append(root, SECTION, text)
+
+
+# (id, edit, piece of the message, whether the Lua guard sees it too: symlinks and data files are Python's)
+CATALOGUE = [
+    ("image-file-url", lambda r: _append(r, SECTION, "![x](file://@OUT@/secret.png){fig-alt=x}"),
+     "is a file: URL", True),
+    ("link-file-url", lambda r: _append(r, SECTION, "See [the file](file:///etc/hostname)."), "is a file: URL", True),
+    ("autolink-file-url", lambda r: _append(r, SECTION, "See <file:///etc/hostname>."), "is a file: URL", True),
+    ("image-windows-drive", lambda r: _append(r, SECTION, r"![x](C:\Windows\secret.png)"), "Windows drive", True),
+    ("image-dotdot", lambda r: _append(r, SECTION, "![x](../secret.png)"), "resolves outside the project", True),
+    ("image-root-dotdot", lambda r: _append(r, SECTION, "![x](/../secret.png)"), "resolves outside the project", True),
+    ("image-percent-encoded", lambda r: _append(r, SECTION, "![x](%2e%2e/secret.png)"),
+     "resolves outside the project", True),
+    ("image-backslashes", lambda r: _append(r, SECTION, r"![x](..\secret.png)"), "resolves outside the project",
+     True),
+    ("image-remote", lambda r: _append(r, SECTION, "![x](https://example.org/x.png)"), "is a remote file", True),
+    ("image-reference-style", lambda r: _append(r, SECTION, "![x][leak]\n\n[leak]: file:///etc/hostname", 2),
+     "is a file: URL", True),
+    ("photo-outside", lambda r: _append(r, SECTION, '::: {.photo image="../secret.png" alt="x"}\nA photo.\n:::'),
+     "resolves outside the project", True),
+    ("html-only-block", lambda r: _append(
+        r, SECTION, '::: {.content-visible when-format="html"}\n![c](file:///etc/ssl/openssl.cnf)\n:::', 1),
+     "is a file: URL", True),
+    ("pdf-only-block", lambda r: _append(
+        r, SECTION, '::: {.content-visible when-format="typst"}\n![c](../secret.png)\n:::', 1),
+     "resolves outside the project", True),
+    ("include-dotdot", lambda r: _append(r, SECTION, "{{< include ../../secret.txt >}}"),
+     "resolves outside the project", True),
+    ("bibliography-outside", lambda r: _metadata(r, "bibliography: [references.bib, ../secret.bib]",
+                                                 replace="bibliography:"),
+     "'../secret.bib' resolves outside the project", True),
+    ("bibliography-absolute", lambda r: _metadata(r, "bibliography: [references.bib, @OUT@/secret.bib]",
+                                                  replace="bibliography:"),
+     "is an absolute path", True),
+    ("csl-outside", lambda r: _metadata(r, "csl: ../secret.csl", replace="csl:"), "resolves outside the project",
+     True),
+    ("css-outside", lambda r: _metadata(r, "css: ../secret.css"), "resolves outside the project", True),
+    ("include-in-header-absolute", lambda r: _metadata(r, "include-in-header: /etc/hostname"),
+     "is an absolute path", True),
+    ("quarto-format-option", lambda r: _metadata(r, "format:\n  html:\n    include-after-body: [../secret.txt]", offset=2),
+     "resolves outside the project", True),
+    ("metadata-file-url", lambda r: _metadata(r, "logo: file:///etc/hostname"), "is a file: URL", True),
+    ("symlink-in-images", lambda r: _symlink(r, "images/leak.png", "secret.png", "![x](/images/leak.png)"),
+     "resolves outside the project", False),
+    ("symlink-in-sections", lambda r: _symlink(r, "sections/leak.qmd", "secret.txt", "{{< include leak.qmd >}}"),
+     "resolves outside the project", False),
+    ("config-data-outside", lambda r: _replace(r, "config/config.yaml", "data: data/law.csv", "data: ../secret.csv"),
+     "resolves outside the project", False),
+    ("datapackage-resource-outside", lambda r: _replace(r, "data/datapackage.json", '"path": "law-notes.csv"',
+                                                        '"path": "../../secret.csv"'),
+     "resolves outside the project", False),
+    ("datapackage-resource-url", lambda r: _replace(r, "data/datapackage.json", '"path": "law-notes.csv"',
+                                                    '"path": "https://example.org/law-notes.csv"'),
+     "is a remote file", False),
+]
+IDS = [case[0] for case in CATALOGUE]
+
+
+def _stub_tables(root: Path, config: dict) -> None:
+    """Empty stand-ins for what the table steps write (the sections include them)."""
+    (root / "_build" / "tables").mkdir(parents=True, exist_ok=True)
+    for slug in config["tables"]:
+        (root / "_build" / "tables" / f"{slug}.md").touch()
+
+
+def _first_checks(root: Path) -> None:
+    """What every build step checks before it reads anything: the configuration, the data package, the document."""
+    from perrypress.sources.config import data_package
+    from perrypress.sources.datapackage import _read_descriptor, load_descriptor
+    from perrypress.sources.document import check_document
+
+    _read_descriptor.cache_clear()
+    previous = Path.cwd()
+    os.chdir(root)  # the steps run in the project root
+    try:
+        config = load_config(Path("config/config.yaml"), root=root)
+        _stub_tables(root, config)
+        load_descriptor(Path(data_package(config)))
+        check_document(config, root=root, keys=set())
+    finally:
+        os.chdir(previous)
+
+
+@pytest.mark.parametrize(("name", "edit", "message", "lua"), CATALOGUE, ids=IDS)
+def test_catalogue_refused_by_the_checks(project: Project, name: str, edit, message: str, lua: bool) -> None:
+    """Every escape attempt is a source error naming the file and line where it is written."""
+    _secrets(project.root.parent)
+    where, line = edit(project.root)
+    with pytest.raises((DocumentError, ConfigError, DataError)) as error:
+        _first_checks(project.root)
+    text = str(error.value)
+    assert text.startswith(f"{where}:{line}: "), text
+    assert message in text and "keep every source inside the project folder" in text
+
+
+@pytest.mark.parametrize(("name", "edit", "message", "lua"), [c for c in CATALOGUE if c[3]],
+                         ids=[c[0] for c in CATALOGUE if c[3]])
+def test_catalogue_refused_by_the_lua_guard(project: Project, name: str, edit, message: str, lua: bool) -> None:
+    """The renderer's own guard (include.lua, then inside-project.lua) refuses each one too, with file:line."""
+    _secrets(project.root.parent)
+    _stub_tables(project.root, load_config(project.root / "config" / "config.yaml", root=project.root))
+    where, line = edit(project.root)
+    filters = resources.FILTERS
+    result = run_pandoc("report.qmd", "-f", "markdown-raw_html-raw_tex-raw_attribute", "-t", "native",
+                        "--lua-filter", str(filters / "include.lua"), "--lua-filter", str(filters / "inside-project.lua"),
+                        "-o", os.devnull, cwd=project.root)
+    assert result.returncode != 0
+    assert f"{where}:{line}: " in result.stderr, result.stderr
+    assert message.split("'")[-1].strip() in result.stderr.replace('"', "'")

@@ -11,6 +11,7 @@ src/resources/filters/common/wrapped-filter.lua, makeWrappedLuaFilter).
 
   project.root                        the project root
   project.inside(file)                whether `file` stays inside it
+  project.folder(file)                its folder, relative to the root
   project.refusal(target, kind, base) why `target` may not be read, or nil
   project.OPTION_KEYS                 the metadata keys that name files
   project.locate(needle)              "file:line" of `needle` in the sources
@@ -48,6 +49,15 @@ local function inside (file)
     if depth < 0 then return false end
   end
   return true
+end
+
+-- The folder of `file` relative to the root ('' for the root itself), for refusal's `base`.
+local function folder (file)
+  local directory = path.directory(path.normalize(file))
+  local prefix = root .. path.separator
+  if path.is_absolute(root) and directory:sub(1, #prefix) == prefix then directory = directory:sub(#prefix + 1) end
+  if directory == root or directory == '.' or path.is_absolute(directory) then return '' end
+  return (directory:gsub('^%./', ''))
 end
 
 -- The gate, as src/perrypress/sources/paths.py `refusal` (same rules, same words; a test runs
@@ -127,7 +137,7 @@ local function locate (needle)
     local start = text:find(needle, 1, true)
     if start then
       local _, newlines = text:sub(1, start):gsub('\n', '')
-      return ('%s:%d'):format(file, newlines + 1)
+      return ('%s:%d'):format(file:gsub('^%./', ''), newlines + 1)
     end
     for target in text:gmatch '{{<%s*include%s+(%S+)%s*>}}' do
       local included = target:sub(1, 1) == '/' and path.join { root, target:sub(2) }
@@ -142,4 +152,4 @@ local function locate (needle)
   return search(first, 0) or first
 end
 
-return { root = root, inside = inside, refusal = refusal, OPTION_KEYS = OPTION_KEYS, locate = locate }
+return { root = root, inside = inside, folder = folder, refusal = refusal, OPTION_KEYS = OPTION_KEYS, locate = locate }
