@@ -239,3 +239,113 @@ def test_catalogue_refused_by_the_lua_guard(project: Project, name: str, edit, m
     assert result.returncode != 0
     assert f"{where}:{line}: " in result.stderr, result.stderr
     assert message.split("'")[-1].strip() in result.stderr.replace('"', "'")
+
+
+# The gate's rules, one catalogue of targets for the Python and the Lua implementation.
+TARGETS = [
+    ("images/x.png", "source", ""), ("/images/x.png", "source", ""), ("/../x.png", "source", ""),
+    ("../x.png", "source", ""), ("../x.png", "source", "sections"), ("../../x.png", "source", "sections"),
+    ("./a/../../x", "source", ""), ("a/./b/../../c", "source", ""), ("%2e%2e/x", "source", ""),
+    ("%2E%2E%2Fx", "source", ""), ("..%5cx", "source", ""), (r"..\x", "source", ""), (r"C:\x.png", "source", ""),
+    ("c:/x.png", "source", ""), ("file:///etc/passwd", "source", ""), ("FILE:x", "source", ""),
+    ("file%3A///etc/passwd", "source", ""), ("https://example.org/x.png", "source", ""),
+    ("http://127.0.0.1/x.png", "source", ""), ("ftp://x/y", "source", ""), ("data:image/png;base64,AAAA", "source", ""),
+    ("~/x.png", "source", ""), ("x\0y", "source", ""), ("  ../x  ", "source", ""), ("", "source", ""),
+    ("refs.bib", "option", ""), ("/etc/x.bib", "option", ""), ("//x", "option", ""), ("../x.bib", "option", ""),
+    ("https://example.org/x.bib", "option", ""), ("_build/styles/x.csl", "option", ""),
+    ("https://example.org", "link", ""), ("mailto:a@b.org", "link", ""), ("../x.html", "link", ""),
+    ("file:///etc/passwd", "link", ""), ("File:x", "link", ""), ("#section", "link", ""), (r"C:\x", "link", ""),
+]
+
+
+def test_python_and_lua_gates_agree(tmp_path: Path) -> None:
+    """sources/paths.py refusal and lib/project.lua refusal give the same answer, word for word."""
+    from perrypress.sources.paths import refusal
+
+    (tmp_path / "input.md").write_text("x\n", encoding="utf-8")
+    script = tmp_path / "gate.lua"
+    script.write_text(
+        "local project = dofile(" + repr(str(resources.FILTERS / "lib" / "project.lua")) + ")\n"
+        "local targets = pandoc.json.decode(io.open('targets.json'):read('a'))\n"
+        "local out = {}\n"
+        "for i, t in ipairs(targets) do out[i] = project.refusal(t[1], t[2], t[3]) or '' end\n"
+        "io.open('verdicts.json', 'w'):write(pandoc.json.encode(out))\n"
+        "return {}\n", encoding="utf-8")
+    (tmp_path / "targets.json").write_text(__import__("json").dumps(TARGETS), encoding="utf-8")
+    result = run_pandoc("input.md", "-t", "native", "--lua-filter", str(script), "-o", os.devnull, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lua = __import__("json").loads((tmp_path / "verdicts.json").read_text(encoding="utf-8"))
+    python = [refusal(*target) or "" for target in TARGETS]
+    assert lua == python
+    assert sum(1 for v in python if v) >= 25 and sum(1 for v in python if not v) >= 10  # both answers are exercised
+
+
+def test_option_keys_agree() -> None:
+    """The metadata keys that name files are the same list in Python and in Lua."""
+    import re
+
+    from perrypress.sources.paths import OPTION_KEYS
+
+    text = (resources.FILTERS / "lib" / "project.lua").read_text(encoding="utf-8")
+    listed = re.search(r"for key in \(\[\[(.*?)\]\]\)", text, flags=re.S)
+    assert listed and set(listed.group(1).split()) == OPTION_KEYS
+    assert {"bibliography", "csl", "css", "include-in-header", "template", "reference-doc", "resource-path"} <= OPTION_KEYS
+
+
+def test_pandoc_sandbox_would_break_the_editions(tmp_path: Path) -> None:
+    """Why the editions are not rendered with pandoc --sandbox (README, "Nothing outside the project"):
+    it refuses the project's own images and stylesheet (HTML embed-resources, DOCX media) and it does
+    not stop citeproc reading a bibliography the metadata names outside the folder."""
+    from PIL import Image
+
+    project = tmp_path / "project"
+    project.mkdir()
+    Image.new("RGB", (4, 4), (255, 0, 0)).save(project / "inside.png")
+    (project / "inside.css").write_text("body { color: red }\n", encoding="utf-8")
+    (tmp_path / "outside.bib").write_text("@misc{leak, title={Outside Title}, author={X}, year={2000}}\n",
+                                          encoding="utf-8")
+    (project / "doc.md").write_text("---\nbibliography: ../outside.bib\nnocite: '@*'\n---\n\n![x](inside.png)\n",
+                                    encoding="utf-8")
+    result = run_pandoc("doc.md", "--sandbox", "--citeproc", "-s", "--embed-resources", "--css", "inside.css",
+                        "-t", "html", cwd=project)
+    assert "Could not fetch resource inside.png" in result.stderr
+    assert "Could not fetch resource inside.css" in result.stderr
+    assert "Outside Title" in result.stdout
+
+
+def test_typst_root_is_the_project(project: Project, outside: Path) -> None:
+    """Typst reads nothing above its root, the project folder, whatever the Typst source asks for."""
+    from perrypress.editions.render import compile_pdf
+    from perrypress.errors import BuildError
+
+    config = load_config(project.root / "config" / "config.yaml", root=project.root)
+    typ = project.root / "_build" / "leak.typ"
+    typ.parent.mkdir(parents=True, exist_ok=True)
+    typ.write_text('#read("/../secret.txt")\n', encoding="utf-8")
+    with pytest.raises(BuildError, match="outside of project root|access denied|outside"):
+        compile_pdf(typ, project.root / "_build" / "leak.pdf", config, root=project.root, epoch=0)
+
+
+BUILD_CASES = ["image-file-url", "html-only-block", "pdf-only-block", "bibliography-outside", "css-outside",
+               "symlink-in-images", "symlink-in-sections", "config-data-outside", "datapackage-resource-outside"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["draft", "release"])
+@pytest.mark.parametrize("name", BUILD_CASES)
+def test_catalogue_fails_the_build(built: Project, tmp_path: Path, name: str, mode: str) -> None:
+    """A build with an escape fails with file:line, leaves the last good editions as they were, prints no outside byte."""
+    from conftest import copy_built
+
+    copy = copy_built(built, tmp_path / "project")
+    _secrets(tmp_path)
+    editions = {ext: copy.edition(ext).read_bytes() for ext in ("pdf", "html", "docx")}
+    edit = next(case[1] for case in CATALOGUE if case[0] == name)
+    where, line = edit(copy.root)
+    result = copy.perrypress("build", *(["--release"] if mode == "release" else []))
+    assert result.returncode != 0
+    assert f"{where}:{line}: " in result.stdout + result.stderr, result.stdout + result.stderr
+    assert {ext: copy.edition(ext).read_bytes() for ext in editions} == editions
+    for path in [*(copy.root / "_build").rglob("*"), *(copy.root / "figures").rglob("*")]:
+        if path.is_file() and not path.is_symlink() and "logs" not in path.parts:
+            assert SECRET.encode() not in path.read_bytes(), path
