@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 EDITIONS = {"html": "html", "docx": "docx", "pdf": "typst"}
 PDF_STANDARDS = ["a-2a", "ua-1"]
+BUILD_STYLES = "_build/styles"
 
 
 def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file: Path, labels: Path) -> list[str]:
@@ -31,7 +32,8 @@ def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file:
         "--defaults", str(resources.defaults("common")),
         "--defaults", str(resources.defaults(defaults)),
         "--defaults", str(labels),
-        "--csl", str(toolchain.csl_path(config["csl"])),
+        # The workflow's copy in the project (rule style_csl), so every file pandoc is given is inside it.
+        "--csl", f"{BUILD_STYLES}/{config['csl']}",
         "--metadata", f"build-mode={config['mode']}",
         "--metadata", f"serif-font={config['fonts']['serif']['family']}",
         "--metadata", f"sans-font={config['fonts']['sans']['family']}",

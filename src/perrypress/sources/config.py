@@ -155,7 +155,7 @@ def _validate_once(data: Any, *, path: Path, text: str, schema: Path, memo: Path
 
 def check_paths(config: dict[str, Any], *, path: Path, root: Path) -> None:
     """Every file the configuration names must resolve inside the project (a CSL style is a bare file name)."""
-    from .paths import inside_root
+    from .paths import gate
 
     if "/" in str(config.get("csl", "")) or "\\" in str(config.get("csl", "")):
         raise ConfigError(path, f"csl: {config['csl']!r} must be a style's file name, not a path",
@@ -166,4 +166,4 @@ def check_paths(config: dict[str, Any], *, path: Path, root: Path) -> None:
     names += [spec.get("data") for spec in config.get("variables", {}).values() if isinstance(spec, dict)]
     for name in names:
         if isinstance(name, str):
-            inside_root(root / name, root, source=path, target=name, error=ConfigError)
+            gate(name, root=root, source=path, line=line_of(path, name), kind="option", error=ConfigError)

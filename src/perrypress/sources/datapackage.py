@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError
+from ..errors import DataError, line_of
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,27 @@ def _read_descriptor(path: Path, mtime: float) -> dict[str, Any]:
                         column=exc.colno) from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise DataError(path, "the descriptor has no 'resources' list", "describe each CSV file as a resource")
+    _check_resource_paths(path, descriptor)
     return descriptor
+
+
+def _check_resource_paths(path: Path, descriptor: dict[str, Any]) -> None:
+    """Refuse a resource whose data, schema or dialect is a file outside the project or a URL (sources/paths.py)."""
+    from .paths import gate
+
+    # The project (the steps run in its root); a package elsewhere keeps its files in its own folder.
+    root = Path.cwd().resolve()
+    if not path.resolve().is_relative_to(root):
+        root = path.resolve().parent
+    for resource in descriptor["resources"]:
+        if not isinstance(resource, dict):
+            continue
+        for key in ("path", "schema", "dialect"):
+            value = resource.get(key)
+            for target in value if isinstance(value, list) else [value]:
+                if isinstance(target, str):
+                    gate(target, root=root, source=path, line=line_of(path, json.dumps(target)), from_file=True,
+                         error=DataError)
 
 
 def load_descriptor(path: Path) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from typing import Any
 
 from ..errors import DocumentError
 from .bibliography import check_citations, citations_in, parse
-from .paths import inside_root
+from .config import yaml_line
+from .metadata import read_metadata
+from .paths import gate, metadata_targets
 
 log = logging.getLogger(__name__)
 
@@ -19,14 +21,20 @@ INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 VAR = re.compile(r"\{\{<\s*var\s+(\S+?)\s*>\}\}")
 CROSSREF = re.compile(r"(?<![\w\\])@((?:fig|tbl)-[A-Za-z0-9_-]*[A-Za-z0-9_])")
 LABEL = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)")
-IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)")
+IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>\n]*>|[^)\s]+)")
 PHOTO = re.compile(r'\bimage="([^"]+)"')
+# Link targets (never read, but a file: URL names the build machine's files), reference
+# definitions ([label]: target), the labels images use, and autolinks (<scheme:…>).
+LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>\n]*>|[^)\s]+)")
+REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>\n]*>|\S+)")
+IMAGE_REFERENCE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\[([^\]]*)\])?(?!\()")
+AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
 IMAGE_EXTENSIONS = (".svg", ".png", ".pdf", ".jpg", ".jpeg")
 
 
-def _resolve(target: str, including: Path, root: Path) -> Path:
-    """Resolve a Quarto path: '/x' from the project root, 'x' from the including file."""
-    return root / target.lstrip("/") if target.startswith("/") else including.parent / target
+def _unbracket(target: str) -> str:
+    """A Markdown link target without its optional angle brackets."""
+    return target[1:-1] if target.startswith("<") and target.endswith(">") else target
 
 
 def source_files(report: Path, root: Path, _depth: int = 0) -> Iterator[Path]:
@@ -34,8 +42,8 @@ def source_files(report: Path, root: Path, _depth: int = 0) -> Iterator[Path]:
     yield report
     for number, line in enumerate(report.read_text(encoding="utf-8").splitlines(), start=1):
         for target in INCLUDE.findall(line):
-            path = inside_root(_resolve(target, report, root), root, source=report, target=target, line=number)
-            if not path.exists():
+            path = gate(target, root=root, source=report, line=number, from_file=True)
+            if path is None or not path.exists():
                 raise DocumentError(report, f"included file {target!r} not found",
                                     "create it, correct the path, or run the rule that writes it", line=number)
             if _depth > 16:
@@ -61,13 +69,38 @@ def _assets(files: list[Path], root: Path) -> Iterator[tuple[Path, int, str, lis
     """Yield (file, line, path as written, files on disk) for every image or photo the sources refer to."""
     for path in files:
         for number, line in _lines(path):
-            for target in IMAGE.findall(line) + PHOTO.findall(line):
-                if "://" in target:
+            for target in [_unbracket(t) for t in IMAGE.findall(line)] + PHOTO.findall(line):
+                candidate = gate(target, root=root, source=path, line=number)
+                if candidate is None:  # data: — the bytes are in the source
                     continue
-                candidate = inside_root(_resolve(target, path, root), root, source=path, target=target, line=number)
                 found = [candidate] if candidate.exists() else [] if candidate.suffix else [
                     candidate.with_suffix(ext) for ext in IMAGE_EXTENSIONS if candidate.with_suffix(ext).exists()]
                 yield path, number, target, found
+
+
+def check_targets(files: list[Path], root: Path) -> None:
+    """Raise DocumentError at the first path or URL, in the text or report.qmd's metadata, that leaves the project.
+
+    Images and photos are checked where they are read (:func:`_assets`); this checks what else
+    the text can name: links, reference definitions (as images when an image uses them), autolinks,
+    and every string of the metadata (options that name files as files, the rest as links).
+    """
+    image_labels = {(second or first).strip().lower() for path in files for _, line in _lines(path)
+                    for first, second in IMAGE_REFERENCE.findall(line)}
+    for path in files:
+        for number, line in _lines(path):
+            for target in LINK.findall(line):
+                gate(_unbracket(target), root=root, source=path, line=number, kind="link")
+            for target in AUTOLINK.findall(line):
+                gate(target, root=root, source=path, line=number, kind="link")
+            for label, target in REFERENCE.findall(line):
+                kind = "source" if label.strip().lower() in image_labels else "link"
+                gate(_unbracket(target), root=root, source=path, line=number, kind=kind)
+    report = files[0]
+    metadata, text = read_metadata(report)
+    for keys, value, kind in metadata_targets(metadata):
+        line = yaml_line(text, list(keys))
+        gate(value, root=root, source=report, line=line + 1 if line else None, kind=kind)
 
 
 def missing_assets(files: list[Path], root: Path) -> list[tuple[Path, int, str]]:
@@ -115,6 +148,8 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
     """
     report = root / config["report"]
     files = list(source_files(report, root))
+    check_targets(files, root)
+    check_images(files, root)
     variables_file = root / "_variables.yml"
     variables = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}
@@ -133,7 +168,6 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
                                         f"label a figure or table {{#{ref}}}, or correct the reference",
                                         line=number)
     check_citations(citations_in(files), keys, root / config["bibliography"])
-    check_images(files, root)
     missing = missing_assets(files, root)
     if missing and config["mode"] == "release":
         listing = "; ".join(f"{p.relative_to(root)}:{n}: {t}" for p, n, t in missing)

@@ -54,9 +54,12 @@ local function read_blocks (file, including_file, target, depth)
     error(('%s:%s: includes nest deeper than %d — look for a file that includes itself')
       :format(including_file, line_of(including_file, target), MAX_DEPTH), 0)
   end
-  if not project.inside(file) then
-    error(('%s:%s: included file "%s" is outside the project folder — keep every source inside the project')
-      :format(including_file, line_of(including_file, target), target), 0)
+  -- The gate (lib/project.lua), from the including file's folder; and the joined path must stay inside.
+  local reason = project.refusal(target, 'source', project.folder(including_file))
+  if not reason and not project.inside(file) then reason = 'resolves outside the project folder' end
+  if reason then
+    error(('%s:%s: included file "%s" %s — keep every source inside the project folder')
+      :format(including_file:gsub('^%./', ''), line_of(including_file, target), target, reason), 0)
   end
   local handle = io.open(file, 'r')
   if not handle then

@@ -61,6 +61,10 @@ local function photo (div)
   if not div.classes:includes 'photo' then return nil end
   local src = div.attributes.image or ''
   local alt = div.attributes.alt or ''
+  local reason = project.refusal(src, 'source', '')
+  if reason then
+    error(('%s: photo "%s" %s — keep every source inside the project'):format(project.locate(src), src, reason), 0)
+  end
   local file = path.join { project.root, (src:gsub('^/+', '')) }
   local missing = src == '' or not exists(file)
   if missing then

@@ -12,21 +12,18 @@ Licence: MIT.
 
 PANDOC_VERSION:must_be_at_least '3.1'
 
-local function is_url (src)
-  return src:match '^%a[%w+.-]*:' ~= nil
-end
-
 local path = require 'pandoc.path'
 
 -- The project root and the inside-the-project check, shared by the filters (lib/project.lua).
 local project = dofile(path.join { path.directory(PANDOC_SCRIPT_FILE), 'lib', 'project.lua' })
 
 local function project_path (src)
-  if is_url(src) then return src end
-  local relative = src:gsub('^/+', '')
-  if not project.inside(relative) then
-    error(('image "%s" is outside the project folder — keep every source inside the project'):format(src), 0)
+  local reason = project.refusal(src, 'source', '')
+  if reason then
+    error(('%s: image "%s" %s — keep every source inside the project'):format(project.locate(src), src, reason), 0)
   end
+  if src:match '^data:' then return src end
+  local relative = src:gsub('^/+', '')
   return FORMAT:match 'typst' and ('/' .. relative) or relative
 end
 
