@@ -62,6 +62,7 @@ def normalise_media(docx: bytes) -> bytes:
     if not renames:
         return docx
     pattern = re.compile(r'(?<=")(' + "|".join(re.escape(k) for k in sorted(renames, key=len, reverse=True)) + r')(?=")')
+    part_name = re.compile(r'(?<="/word/)(' + "|".join(re.escape(k) for k in renames if k.startswith("media/")) + r')(?=")')
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for info in infos:
@@ -70,5 +71,7 @@ def normalise_media(docx: bytes) -> bytes:
                 name = "word/" + renames.get(name.removeprefix("word/"), name.removeprefix("word/"))
             elif MEDIA_PARTS.fullmatch(name):
                 data = pattern.sub(lambda m: renames[m.group(1)], data.decode("utf-8")).encode("utf-8")
+            elif name == "[Content_Types].xml":  # PartName="/word/media/rId35.png"
+                data = part_name.sub(lambda m: renames[m.group(1)], data.decode("utf-8")).encode("utf-8")
             archive.writestr(name, data)
     return out.getvalue()
