@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, git
-from perrypress.review.compare import compare_notes, compare_prose
+from conftest import ROOT, Project, git
+from perrypress.review.compare import ProseChange, Review, compare_notes, compare_prose
 from perrypress.review.edition import EditionText, Section, read_edition
-from perrypress.review.redline import tracked_changes
+from perrypress.review.environment import unmet
+from perrypress.review.pages import compare_pdfs
+from perrypress.review.redline import normalise_media, tracked_changes
+from perrypress.review.report import counts, summary_lines
+from perrypress.review.sides import Side
 from perrypress.review.table_cells import diff_rows
-from perrypress.review.textdiff import word_diff
+from perrypress.review.textdiff import Piece, word_diff
 
 REVIEW = Path("_build") / "review"
 
@@ -64,6 +68,117 @@ class TestTextComparison:
         new = [["key", "value"], ["a", "1"], ["b", "3"], ["c", "4"]]
         diff = diff_rows(old, new, key=["key"], file="t.csv")
         assert (diff.cells, diff.added, diff.removed) == ([("b", "value", "2", "3")], ["c"], [])
+
+
+    def test_paragraph_moved_within_its_section(self) -> None:
+        """A paragraph moved inside one section says "moved within", not "moved from A to A"."""
+        old = edition(["first paragraph here", "second paragraph text", "third one at the end"])
+        new = edition(["second paragraph text", "third one at the end", "first paragraph here"])
+        assert [c.detail for c in compare_prose(old, new)] == ["moved within “A”"]
+
+
+def fake_review(**parts) -> Review:
+    """A review of two sides that differ in their files, with the given changes (for the report's tests)."""
+    side = Side("BASE", "HEAD~1", Path("."))
+    review = Review(side, Side("HEAD", "working tree", Path(".")), files=["PDF", "HTML", "DOCX"])
+    for name, value in parts.items():
+        setattr(review, name, value)
+    return review
+
+
+class TestSummary:
+    """SUMMARY.md reads well: plurals, wrapped lines, long values as word diffs."""
+
+    def test_plural_of_numbers_in_the_prose(self) -> None:
+        """Three changed values are "3 numbers in the prose", one is "1 number in the prose"."""
+        three = fake_review(variables=[(f"k{n}", "1", "2", []) for n in range(3)])
+        assert counts(three) == ["3 numbers in the prose changed"]
+        assert counts(fake_review(variables=[("k", "1", "2", [])])) == ["1 number in the prose changed"]
+
+    def test_inserted_paragraph_is_wrapped(self) -> None:
+        """A 1,400-character inserted paragraph is wrapped at 100 characters and shortened, in one list item."""
+        text = " ".join(f"word{n}" for n in range(230))
+        assert len(text) > 1400
+        lines = summary_lines(fake_review(prose=[ProseChange("Introduction", "inserted", [Piece("+", text)])]))
+        assert max(len(line) for line in lines) <= 100
+        item = lines[lines.index("## Prose") + 2:]
+        assert item[0].startswith("- Introduction (inserted): **word0") and item[1].startswith("  word")
+        assert "…" in "\n".join(lines) and "word229" not in "\n".join(lines)
+
+    def test_long_value_is_a_word_diff(self) -> None:
+        """A figure's long alt text is shown as a word diff of the words that changed, not old → new whole."""
+        old = "World map of the regions: South America 8 %, North America 3 %, South Asia 0 %. Globally 2 %."
+        new = old.replace("North America 3 %", "North America 4 %")
+        lines = summary_lines(fake_review(variables=[("figures.regions.alt", old, new, ["sections/03-advent.qmd:21"])]))
+        item = " ".join(line.strip() for line in lines if "figures.regions.alt" in line or line.startswith("  "))
+        assert "~~3~~ **4**" in item and " → " not in item
+
+
+def test_unmet_requirements() -> None:
+    """A requirement the running interpreter's packages meet is not installed again; another version or a
+    missing package is."""
+    import yaml
+
+    assert unmet([f"PyYAML=={yaml.__version__}", "PyYAML>=1.0"]) == []
+    assert unmet(["PyYAML==0.0.1", "no-such-package-for-perrypress==1.0"]) == [
+        "PyYAML==0.0.1", "no-such-package-for-perrypress==1.0"]
+
+
+def docx_with_image(rid: str, image: bytes) -> bytes:
+    """A minimal DOCX whose one image pandoc-style is named by its relationship id (media/rIdN.png)."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", f'<Types><Override PartName="/word/media/{rid}.png" '
+                                                'ContentType="image/png"/></Types>')
+        archive.writestr("word/_rels/document.xml.rels", f'<Relationships><Relationship Type="image" Id="{rid}" '
+                                                          f'Target="media/{rid}.png" /></Relationships>')
+        archive.writestr("word/document.xml", f'<w:document><a:blip r:embed="{rid}" /></w:document>')
+        archive.writestr(f"word/media/{rid}.png", image)
+    return out.getvalue()
+
+
+def test_media_named_by_content() -> None:
+    """The same image under pandoc's shifted names (rId35, rId36) is named alike once normalised; another is not."""
+    def parts(docx: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(__import__("io").BytesIO(docx)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    a, b = parts(normalise_media(docx_with_image("rId35", b"png"))), parts(normalise_media(docx_with_image("rId36", b"png")))
+    assert a == b
+    assert not any("rId35" in name for name in a) and b"rId35" not in b"".join(a.values())
+    assert parts(normalise_media(docx_with_image("rId35", b"other"))) != a
+
+
+def pages_pdf(path: Path, pages: list[str]) -> Path:
+    """A small PDF with one paragraph per page and the page number at the foot (Typst)."""
+    import typst
+
+    source = ('#set page(width: 320pt, height: 240pt, numbering: "1")\n#set text(size: 11pt)\n'
+              + "\n#pagebreak()\n".join(pages))
+    path.write_bytes(typst.compile(source.encode("utf-8")))
+    return path
+
+
+def test_pages_paired_by_their_text(tmp_path: Path) -> None:
+    """A page inserted early is one inserted page; every later page is paired with its true counterpart
+    (its folio moved, nothing else), and a changed word later on is boxed on that page."""
+    from PIL import Image
+
+    texts = [f"Page {name} of the paper says something about {name} and nothing else at all."
+             for name in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")]
+    new = [texts[0], "A whole new page of text inserted here.", *texts[1:4],
+           texts[4].replace("something", "anything"), texts[5]]
+    review = compare_pdfs(pages_pdf(tmp_path / "old.pdf", texts), pages_pdf(tmp_path / "new.pdf", new), tmp_path)
+    assert review.count == (6, 7)
+    assert [(c.kind, c.old, c.new) for c in review.changes] == [("inserted", None, 2), ("changed", 5, 6)]
+    changed = review.changes[1]
+    assert (changed.deleted, changed.inserted, changed.regions) == (["something"], ["anything"], 0)
+    assert review.unchanged == 5 and review.shifted == ["pages 2–4 are now 3–5", "page 6 is now 7"]
+    after = Image.open(changed.after).convert("RGB")
+    assert after.size[0] >= 2 * 214 * 320 / 612  # twice the old thumbnails' scale
+    assert (20, 140, 40) in {colour for _, colour in after.getcolors(1 << 20)}, "the inserted word is boxed"
 
 
 def test_the_html_edition_is_read_whole(built: Project) -> None:

@@ -361,8 +361,7 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
     for old, new in block_changes(old_text.blocks(), new_text.blocks()):
         html.add(old, new)
     docx_changes = block_changes(docx_blocks(edition_path(base, "docx")), docx_blocks(edition_path(head, "docx")))
-    pdf_changes = [(run, "") for page in review.pages.changes for run in page.deleted] + \
-                  [("", run) for page in review.pages.changes for run in page.inserted]
+    pdf_changes = review.pages.runs
     for old, new in docx_changes:
         docx.add(old, new)
     for old, new in pdf_changes:

@@ -15,8 +15,9 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def words(text: str) -> list[str]:
-    """A text's words, lower-case letters and digits only (punctuation, hyphens and spacing differ by edition)."""
-    return [w for w in (re.sub(r"[\W_]+", "", token.lower()) for token in text.split()) if w]
+    """A text's words, lower-case letters only: punctuation, hyphens and spacing differ by edition, and the PDF's
+    note markers stick to the word they follow ("trafficking.3")."""
+    return [w for w in (re.sub(r"[\W\d_]+", "", token.lower()) for token in text.split()) if w]
 
 
 @dataclass

@@ -31,6 +31,7 @@ class PageText:
     """The words of one page, in reading order."""
 
     words: list[Word]
+    height: float = 0.0  # px at SCALE
 
     @property
     def fingerprint(self) -> str:
@@ -60,6 +61,7 @@ class PageReview:
     changes: list[PageChange] = field(default_factory=list)
     unchanged: int = 0
     shifted: list[str] = field(default_factory=list)  # "pages 5–14 are now 6–15 (unchanged)"
+    runs: list[tuple[str, str]] = field(default_factory=list)  # the document's words deleted / inserted, in order
 
 
 def _char(textpage: Any, index: int) -> str:
@@ -99,7 +101,7 @@ def page_words(page: Any, scale: float = SCALE) -> PageText:
             words.append(Word(text, [*boxes, *([line_box] if line_box else [])]))
     finally:
         textpage.close()
-    return PageText(words)
+    return PageText(words, height * scale)
 
 
 def read_pdf(pdf: Path) -> tuple[list[PageText], list[Any]]:
@@ -115,37 +117,96 @@ def render(document: Any, index: int) -> Any:
     return document[index].render(scale=SCALE).to_pil().convert("RGB")
 
 
-def _folio_shift(old: str, new: str, shift: int) -> bool:
-    """True when ``old`` → ``new`` is a page number moved by ``shift`` pages (not a change readers see)."""
-    return old.isdigit() and new.isdigit() and int(new) - int(old) == shift
+def _lines(page: PageText) -> list[list[int]]:
+    """The page's words grouped into lines (indexes), by the top of their first box."""
+    lines: list[list[int]] = []
+    last = None
+    for index, word in enumerate(page.words):
+        top = word.boxes[0][1] if word.boxes else 0
+        if last is None or abs(top - last) > 3:
+            lines.append([])
+        lines[-1].append(index)
+        last = top
+    return lines
 
 
-def word_changes(a: PageText, b: PageText, shift: int) -> tuple[list[int], list[int], list[int], list[int]]:
-    """Indexes of words deleted from ``a`` and inserted in ``b``, and of folios that only moved (on each side)."""
-    deleted, inserted, folio_a, folio_b = [], [], [], []
-    old, new = [w.text for w in a.words], [w.text for w in b.words]
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        if tag == "replace" and i2 - i1 == j2 - j1 and all(
-                _folio_shift(old[i], new[j], shift) for i, j in zip(range(i1, i2), range(j1, j2))):
-            folio_a += range(i1, i2)
-            folio_b += range(j1, j2)
-            continue
-        deleted += range(i1, i2)
-        inserted += range(j1, j2)
-    return deleted, inserted, folio_a, folio_b
+MARGIN = 0.12  # share of the page's height at its top and bottom where running heads and feet are looked for
+MOVED = 4  # words: a run deleted in one place and inserted unchanged in another (a note that moved page) is kept
 
 
-def runs(words: list[Word], indexes: list[int]) -> list[str]:
-    """Consecutive indexes as runs of text."""
+def running_words(pages: list[PageText]) -> list[set[int]]:
+    """Per page, the words of its running heads and feet: a line near the top or the bottom that, digits aside,
+    recurs on several pages (a title, a folio) is not the document's text."""
+    def key(page: PageText, line: list[int]) -> str:
+        return "".join(c for c in " ".join(page.words[i].text for i in line) if not c.isdigit()).strip()
+
+    def edge(page: PageText, line: list[int]) -> bool:
+        top = page.words[line[0]].boxes[0][1] if page.words[line[0]].boxes else 0
+        return top < page.height * MARGIN or top > page.height * (1 - MARGIN)
+
+    edges = [[line for line in _lines(page) if edge(page, line)] for page in pages]
+    counts: dict[str, int] = {}
+    for page, lines in zip(pages, edges):
+        for text in {key(page, line) for line in lines}:
+            counts[text] = counts.get(text, 0) + 1
+    least = max(3, len(pages) * 0.3)
+    return [{i for line in lines if counts[key(page, line)] >= least for i in line}
+            for page, lines in zip(pages, edges)]
+
+
+def document_changes(old: list[PageText], new: list[PageText]) -> tuple[set[tuple[int, int]], set[tuple[int, int]],
+                                                                          list[tuple[str, str]]]:
+    """The words deleted and inserted in the whole document's text, as (page, word) indexes on each side and
+    as runs of text. Running heads and folios are left out; text that flowed onto another page, and a
+    run of words deleted in one place and inserted unchanged in another (notes that moved with their
+    call), are unchanged."""
+    def stream(pages: list[PageText]) -> list[tuple[int, int]]:
+        skip = running_words(pages)
+        return [(p, i) for p, page in enumerate(pages) for i in range(len(page.words)) if i not in skip[p]]
+
+    a, b = stream(old), stream(new)
+    words_a = [old[p].words[i].text for p, i in a]
+    words_b = [new[p].words[i].text for p, i in b]
+    gone, added = [], []  # positions in the streams
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, words_a, words_b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            gone += range(i1, i2)
+            added += range(j1, j2)
+    moved = SequenceMatcher(None, [words_a[k] for k in gone], [words_b[k] for k in added], autojunk=False)
+    kept_a, kept_b = set(), set()
+    for block in moved.get_matching_blocks():
+        if block.size >= MOVED:
+            kept_a.update(gone[block.a:block.a + block.size])
+            kept_b.update(added[block.b:block.b + block.size])
+    gone = [k for k in gone if k not in kept_a]
+    added = [k for k in added if k not in kept_b]
+    # A shorter run deleted here and inserted, the same words, there: the diff's choice, not a change.
+    inserted_runs = {" ".join(words_b[k] for k in run): run for run in _consecutive(added)}
+    for run in _consecutive(gone):
+        twin = inserted_runs.pop(" ".join(words_a[k] for k in run), None)
+        if twin is not None:
+            kept_a.update(run)
+            kept_b.update(twin)
+    gone = [k for k in gone if k not in kept_a]
+    added = [k for k in added if k not in kept_b]
+    found = [(" ".join(words_a[k] for k in run), "") for run in _consecutive(gone)]
+    found += [("", " ".join(words_b[k] for k in run)) for run in _consecutive(added)]
+    return {a[k] for k in gone}, {b[k] for k in added}, found
+
+
+def _consecutive(indexes: list[int]) -> list[list[int]]:
     found: list[list[int]] = []
     for index in indexes:
         if found and found[-1][-1] == index - 1:
             found[-1].append(index)
         else:
             found.append([index])
-    return [" ".join(words[i].text for i in run) for run in found]
+    return found
+
+
+def runs(words: list[Word], indexes: list[int]) -> list[str]:
+    """Consecutive indexes as runs of text."""
+    return [" ".join(words[i].text for i in run) for run in _consecutive(indexes)]
 
 
 def pixel_regions(a: Any, b: Any, masks: list[Box]) -> list[Box]:
@@ -198,43 +259,55 @@ RED, GREEN = (200, 20, 20), (20, 140, 40)
 
 
 def compare_pdfs(old_pdf: Path, new_pdf: Path, out_dir: Path) -> PageReview:
-    """Pair the pages of two PDFs by their text and box every difference on the pages that changed."""
+    """Pair the pages of two PDFs by their text and box every difference on the pages that changed.
+
+    The words are compared over the whole document (a paragraph pushed onto the next page is not a
+    change); pixels are compared on pages whose words are the same (a figure, a rule, an image),
+    outside the words. Unchanged pages are counted, not drawn.
+    """
     old_pages, (old_doc,) = read_pdf(old_pdf)
     new_pages, (new_doc,) = read_pdf(new_pdf)
     review = PageReview((len(old_pages), len(new_pages)))
+    deleted, inserted, review.runs = document_changes(old_pages, new_pages)
     folder = out_dir / "pages"
     moved: list[tuple[int, int]] = []
     try:
         for step in align([p.fingerprint for p in old_pages], [p.fingerprint for p in new_pages], threshold=0.3):
-            if step.kind == "inserted":
-                path = _draw(render(new_doc, step.new), [], GREEN, folder / f"page-new-{step.new + 1:03d}.png", frame=True)
-                review.changes.append(PageChange("inserted", None, step.new + 1, after=path,
-                                                 inserted=[" ".join(w.text for w in new_pages[step.new].words)]))
+            a = old_pages[step.old] if step.old is not None else None
+            b = new_pages[step.new] if step.new is not None else None
+            gone = [i for i in range(len(a.words)) if (step.old, i) in deleted] if a else []
+            added = [i for i in range(len(b.words)) if (step.new, i) in inserted] if b else []
+            boxes_a = [box for i in gone for box in a.words[i].boxes] if a else []
+            boxes_b = [box for i in added for box in b.words[i].boxes] if b else []
+            if b is None or a is None:
+                kind, page = ("inserted", b) if a is None else ("deleted", a)
+                number = (step.new if a is None else step.old) + 1
+                image = render(new_doc if a is None else old_doc, number - 1)
+                path = _draw(image, boxes_b or boxes_a, GREEN if a is None else RED,
+                             folder / f"page-{'new' if a is None else 'old'}-{number:03d}.png", frame=True)
+                review.changes.append(PageChange(kind, None if a is None else number, number if a is None else None,
+                                                 before=None if a is None else path, after=path if a is None else None,
+                                                 deleted=runs(page.words, gone), inserted=runs(page.words, added)))
                 continue
-            if step.kind == "deleted":
-                path = _draw(render(old_doc, step.old), [], RED, folder / f"page-old-{step.old + 1:03d}.png", frame=True)
-                review.changes.append(PageChange("deleted", step.old + 1, None, before=path,
-                                                 deleted=[" ".join(w.text for w in old_pages[step.old].words)]))
-                continue
-            a, b = old_pages[step.old], new_pages[step.new]
-            deleted, inserted, folio_a, folio_b = word_changes(a, b, step.new - step.old)
-            image_a, image_b = render(old_doc, step.old), render(new_doc, step.new)
-            boxes_a = [box for i in deleted for box in a.words[i].boxes]
-            boxes_b = [box for i in inserted for box in b.words[i].boxes]
-            masks = (boxes_a + boxes_b + [box for i in folio_a for box in a.words[i].boxes]
-                     + [box for i in folio_b for box in b.words[i].boxes])
-            regions = pixel_regions(image_a, image_b, masks)
-            if not (deleted or inserted or regions):
+            regions: list[Box] = []
+            image_a = image_b = None
+            if a.fingerprint == b.fingerprint:  # same words: anything else that differs is drawn (figures, rules)
+                image_a, image_b = render(old_doc, step.old), render(new_doc, step.new)
+                masks = [box for page in (a, b) for word in page.words for box in word.boxes]
+                regions = pixel_regions(image_a, image_b, masks)
+            if not (gone or added or regions):
                 review.unchanged += 1
                 if step.old != step.new:
                     moved.append((step.old + 1, step.new + 1))
                 continue
+            if image_a is None:
+                image_a, image_b = render(old_doc, step.old), render(new_doc, step.new)
             name = f"page-{step.old + 1:03d}-{step.new + 1:03d}"
             review.changes.append(PageChange(
                 "changed", step.old + 1, step.new + 1,
                 before=_draw(image_a, boxes_a + regions, RED, folder / f"{name}-before.png"),
                 after=_draw(image_b, boxes_b + regions, GREEN, folder / f"{name}-after.png"),
-                deleted=runs(a.words, deleted), inserted=runs(b.words, inserted), regions=len(regions)))
+                deleted=runs(a.words, gone), inserted=runs(b.words, added), regions=len(regions)))
     finally:
         old_doc.close()
         new_doc.close()

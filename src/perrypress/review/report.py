@@ -49,9 +49,10 @@ def counts(review: Review) -> list[str]:
              (len(review.variables), "number in the prose", "numbers in the prose"),
              (len(review.figures), "figure", "figures"), (len(review.changed_pages), "PDF page", "PDF pages"),
              (len(review.metadata), "metadata field", "metadata fields"),
-             (len(review.only), "change shown only in the DOCX or the PDF",
-              "changes shown only in the DOCX or the PDF")]
+             ]
     found = [f"{plural(n, one, many)} changed" for n, one, many in parts if n]
+    if review.only:
+        found.append(plural(len(review.only), "change", "changes") + " shown only in the DOCX or the PDF")
     editions = ", ".join(review.files)
     return found or [f"the files of the {editions} edition(s) differ, with no difference in their text, tables or pages"]
 
