@@ -202,7 +202,7 @@ def review_change(repo: Project, edit: Callable[[Path], None], *args: str) -> tu
 
 
 def sections_of(summary: str) -> dict[str, list[str]]:
-    """SUMMARY.md's '## ' sections and their list items."""
+    """SUMMARY.md's '## ' sections and their list items (wrapped items joined again)."""
     found: dict[str, list[str]] = {}
     current = None
     for line in summary.splitlines():
@@ -210,6 +210,8 @@ def sections_of(summary: str) -> dict[str, list[str]]:
             current = found.setdefault(line[3:], [])
         elif current is not None and line.startswith("- "):
             current.append(line[2:])
+        elif current and line.startswith("  "):  # a wrapped item goes on
+            current[-1] += " " + line.strip()
     return found
 
 
