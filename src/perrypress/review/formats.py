@@ -85,10 +85,35 @@ def block_changes(old: list[str], new: list[str]) -> list[tuple[str, str]]:
     return changes
 
 
+def renumbered(changes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The changes less those that only renumber: a run deleted and a run inserted with the same letters
+    ("3Ophélie" → "4Ophélie", a note's number in the PDF), or one change whose two sides have the same letters."""
+    key = lambda text: " ".join(words(text))  # noqa: E731
+    inserted: dict[str, int] = {}
+    for old, new in changes:
+        if new and not old:
+            inserted[key(new)] = inserted.get(key(new), 0) + 1
+    kept, dropped = [], {}
+    for old, new in changes:
+        if old and new and key(old) == key(new):
+            continue
+        if old and not new and inserted.get(key(old), 0) > dropped.get(key(old), 0):
+            dropped[key(old)] = dropped.get(key(old), 0) + 1
+            continue
+        kept.append((old, new))
+    result = []
+    for old, new in kept:
+        if new and not old and dropped.get(key(new), 0) > 0:
+            dropped[key(new)] -= 1
+            continue
+        result.append((old, new))
+    return result
+
+
 def only_in(name: str, changes: list[tuple[str, str]], html: Pool, others: dict[str, Pool]) -> list[FormatChange]:
     """The changes of edition ``name`` that the HTML edition's changes do not hold (digits-only ones are page numbers)."""
     found = []
-    for old, new in changes:
+    for old, new in renumbered(changes):
         if not any(re.search(r"[^\W\d_]", text) for text in (old, new)) or html.holds(old, new):
             continue
         editions = [name] + [other for other, pool in others.items() if pool.holds(old, new)]
