@@ -56,13 +56,15 @@ def main() -> None:
                               text=True).stdout.strip()
         fresh = timed(project, "build")
         cold = timed(project, "review", base)  # builds BASE into the cache
+        unchanged = timed(project, "review", base)  # BASE cached, HEAD up to date: editions compared byte for byte
         builds, reviews = [], []
         for index in range(repeat):
             edit(project, 0)
             reviews.append(timed(project, "review", base))  # BASE cached; HEAD rebuilt incrementally
             edit(project, 1)
             builds.append(timed(project, "build"))  # the same kind of one-word edit, built alone
-        print(f"fresh build {fresh:.1f} s; first review (builds BASE) {cold:.1f} s")
+        print(f"fresh build {fresh:.1f} s; first review (builds BASE) {cold:.1f} s; "
+              f"review of an unchanged tree (BASE cached) {unchanged:.1f} s")
         print(f"one-word edit: incremental build {statistics.median(builds):.1f} s, "
               f"review with BASE cached {statistics.median(reviews):.1f} s (median of {repeat})")
 

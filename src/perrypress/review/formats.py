@@ -1,0 +1,122 @@
+"""What each edition shows that the others do not: the DOCX's and the PDF's text set against the HTML's changes."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .textdiff import Piece, align, word_diff
+
+COVERED = 0.75  # share of a change's words another edition's changes must hold for it to "show there too"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def words(text: str) -> list[str]:
+    """A text's words, lower-case letters only: punctuation, hyphens and spacing differ by edition, and the PDF's
+    note markers stick to the word they follow ("trafficking.3")."""
+    return [w for w in (re.sub(r"[\W\d_]+", "", token.lower()) for token in text.split()) if w]
+
+
+@dataclass
+class Pool:
+    """The words an edition's changes delete and insert."""
+
+    old: Counter = field(default_factory=Counter)
+    new: Counter = field(default_factory=Counter)
+
+    def add(self, old: str, new: str) -> None:
+        """Count the words of one change, both sides."""
+        self.old.update(words(old))
+        self.new.update(words(new))
+
+    def holds(self, old: str, new: str) -> bool:
+        """True when most of the words ``old`` loses and ``new`` gains are among this pool's."""
+        return all(_share(words(text), pool) >= COVERED for text, pool in ((old, self.old), (new, self.new)) if words(text))
+
+
+def _share(items: list[str], pool: Counter) -> float:
+    return sum(1 for w in items if pool[w] > 0) / len(items)
+
+
+@dataclass
+class FormatChange:
+    """A change seen in the DOCX or the PDF edition that the HTML edition does not show."""
+
+    editions: list[str]
+    where: str
+    pieces: list[Piece]
+    old: str = ""
+    new: str = ""
+
+
+def docx_blocks(path: Path) -> list[str]:
+    """The DOCX edition's paragraphs as printed: body, then notes (w:p of document.xml and footnotes.xml)."""
+    from xml.etree import ElementTree as ET
+
+    blocks = []
+    with zipfile.ZipFile(path) as archive:
+        for name in ("word/document.xml", "word/footnotes.xml"):
+            if name not in archive.namelist():
+                continue
+            root = ET.fromstring(archive.read(name))
+            for paragraph in root.iter(f"{W}p"):
+                text = "".join(node.text or "" for node in paragraph.iter() if node.tag in {f"{W}t"})
+                text = re.sub(r"\s+", " ", text).strip()
+                if text:
+                    blocks.append(text)
+    return blocks
+
+
+def block_changes(old: list[str], new: list[str]) -> list[tuple[str, str]]:
+    """Blocks changed, inserted or deleted between two lists, as (old text, new text) with only the changed words."""
+    changes = []
+    for step in align(old, new):
+        if step.kind == "changed":
+            pieces = word_diff(old[step.old], new[step.new], context=0)
+            changes.append((" ".join(p.text for p in pieces if p.kind == "-"),
+                            " ".join(p.text for p in pieces if p.kind == "+")))
+        elif step.kind == "inserted":
+            changes.append(("", new[step.new]))
+        elif step.kind == "deleted":
+            changes.append((old[step.old], ""))
+    return changes
+
+
+def renumbered(changes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The changes less those that only renumber: a run deleted and a run inserted with the same letters
+    ("3Ophélie" → "4Ophélie", a note's number in the PDF), or one change whose two sides have the same letters."""
+    key = lambda text: " ".join(words(text))  # noqa: E731
+    inserted: dict[str, int] = {}
+    for old, new in changes:
+        if new and not old:
+            inserted[key(new)] = inserted.get(key(new), 0) + 1
+    kept, dropped = [], {}
+    for old, new in changes:
+        if old and new and key(old) == key(new):
+            continue
+        if old and not new and inserted.get(key(old), 0) > dropped.get(key(old), 0):
+            dropped[key(old)] = dropped.get(key(old), 0) + 1
+            continue
+        kept.append((old, new))
+    result = []
+    for old, new in kept:
+        if new and not old and dropped.get(key(new), 0) > 0:
+            dropped[key(new)] -= 1
+            continue
+        result.append((old, new))
+    return result
+
+
+def only_in(name: str, changes: list[tuple[str, str]], html: Pool, others: dict[str, Pool]) -> list[FormatChange]:
+    """The changes of edition ``name`` that the HTML edition's changes do not hold (digits-only ones are page numbers)."""
+    found = []
+    for old, new in renumbered(changes):
+        if not any(re.search(r"[^\W\d_]", text) for text in (old, new)) or html.holds(old, new):
+            continue
+        editions = [name] + [other for other, pool in others.items() if pool.holds(old, new)]
+        pieces = [piece for piece in (Piece("-", old), Piece("+", new)) if piece.text]
+        found.append(FormatChange(editions, name, pieces, old, new))
+    return found
