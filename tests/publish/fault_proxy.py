@@ -96,7 +96,10 @@ def _handler(faults: Faults) -> type[BaseHTTPRequestHandler]:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(answer.content)))
             self.end_headers()
-            self.wfile.write(answer.content)
+            try:
+                self.wfile.write(answer.content)
+            except OSError:  # the client gave up (its own timeout): nothing to answer
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _forward
 
@@ -109,6 +112,7 @@ def proxy(upstream: str, *, stall: float = 3.0) -> Iterator[tuple[str, Faults]]:
     faults = Faults(upstream=upstream.rstrip("/"), stall=stall)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(faults))
     server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # a client that hung up is no error here
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -78,26 +78,26 @@ def inline_images(body: str, figures: list[str]) -> list[Image]:
     for match in _DATA_IMG.finditer(body):
         attrs = match.group("attrs") + match.group("rest")
         alt = _attr(attrs, "alt") or _attr(attrs, "aria-label")
-        figure = re.findall(r'<figure id="fig-([^"]+)"', body[:match.start()])
         opened = body.rfind("<figure", 0, match.start())
-        inside = opened >= 0 and body.find("</figure>", opened) > match.start()
-        slug = figure[-1] if figure and inside and body.rfind('<figure id="fig-', 0, match.start()) == opened else None
+        own = re.match(r'<figure id="fig-([^"]+)"', body[opened:]) if opened >= 0 else None
+        closed = body.find("</figure>", opened) if opened >= 0 else -1
+        slug = own.group(1) if own and closed > match.start() else None
         if slug in figures:
             found.append(Image(key=f"figure:{slug}", name="", data=b"", alt=alt))
             continue
         kind, data = _decode(match.group("uri"))
         digest = hashlib.sha256(data).hexdigest()
-        found.append(Image(key=f"photo:{digest[:12]}", name=f"photo-{digest[:12]}{_TYPES.get(kind, '.bin')}",
+        found.append(Image(key=f"photo:{digest[:12]}", name=f"photograph{_TYPES.get(kind, '.bin')}",
                            data=data, alt=alt))
     return found
 
 
 def content(page: str, *, links: dict[str, str], images: dict[str, str], figures: list[str],
-            json_ld: str, marker: str) -> str:
+            json_ld: str, marker: str, data: dict[str, str] | None = None) -> str:
     """The entry's content: one Custom HTML block with ``marker``, the styles, the article and the JSON-LD.
 
     ``links`` maps the bundle's relative links (editions, data files) to their uploads; ``images`` maps the
-    image keys of :func:`inline_images` to their uploads.
+    image keys of :func:`inline_images` to their uploads; ``data`` the data files (name → upload), listed at the end.
     """
     body = article_of(page)
     body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S | re.I)
@@ -113,12 +113,17 @@ def content(page: str, *, links: dict[str, str], images: dict[str, str], figures
     def swap(match: re.Match[str]) -> str:
         image = next(keys)
         attrs = re.sub(r'\s(alt|aria-label)="[^"]*"', "", match.group("attrs") + match.group("rest"))
+        attrs = attrs.rstrip().removesuffix("/").rstrip()
         return f'<img{attrs} src="{html.escape(images[image.key])}" alt="{html.escape(image.alt)}">'
 
     body = _DATA_IMG.sub(swap, body)
     for name, url in links.items():
         body = body.replace(f'href="{name}"', f'href="{html.escape(url)}"')
     body = re.sub(r"(<table\b.*?</table>)", r'<div class="table-scroll">\1</div>', body, flags=re.S)
+    if data:
+        items = "\n".join(f'<li><a href="{html.escape(url)}">{html.escape(name)}</a></li>' for name, url in data.items())
+        body += (f'\n<section class="data-files" aria-labelledby="data-files-title">\n<h2 id="data-files-title">Data'
+                 f"</h2>\n<p>The CSV files behind the tables and figures:</p>\n<ul>\n{items}\n</ul>\n</section>")
     left = re.findall(r'(?:src|href)="(data:[^"]{0,40})', body)
     if left:
         raise PublishError(f"index.html: {len(left)} data: links left in the article ({left[0]}…) — "

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import subprocess
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ..errors import PublishError
 
@@ -26,8 +29,17 @@ def source_hashes(root: Path) -> dict[str, str]:
             relative = path.relative_to(root)
             if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
                 continue
-            found[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[relative.as_posix()] = hashlib.sha256(_source_bytes(path, relative)).hexdigest()
     return found
+
+
+def _source_bytes(path: Path, relative: Path) -> bytes:
+    """A source's bytes; for config/config.yaml its settings but ``publish:`` (where and how to publish is no source)."""
+    if relative.as_posix() != "config/config.yaml":
+        return path.read_bytes()
+    settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    settings.pop("publish", None) if isinstance(settings, dict) else None
+    return json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 
 def uncommitted(root: Path) -> list[str] | None:

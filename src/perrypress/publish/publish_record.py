@@ -44,4 +44,4 @@ def write(root: Path, entry: dict[str, Any]) -> None:
     temporary.write_text(HEADER + yaml.safe_dump({"wordpress": records}, sort_keys=False, allow_unicode=True,
                                                  width=120), encoding="utf-8")
     os.replace(temporary, path)
-    log.info("%s: entry %s at %s", path, entry.get("entry"), entry["site"])
+    log.debug("%s: entry %s at %s", path, entry.get("entry"), entry["site"])
