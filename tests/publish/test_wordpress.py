@@ -91,9 +91,17 @@ def test_publish_creates_the_entry_with_every_field(entry_project: Any, wordpres
         download = requests.get(meta[key], timeout=30)
         assert download.status_code == 200 and digest(download.content) == digest((bundle / name).read_bytes())
     featured = wordpress.get(f"/wp/v2/media/{entry['featured_media']}")
+    assert featured["media_type"] == "image" and featured["alt_text"] and featured["post"] == entry["id"]
+    assert f'src="{featured["source_url"]}"' in entry["content"]["raw"], "the featured image is not in the content"
     png = bundle / wanted["files"]["figures"]["regions"]
-    assert digest(requests.get(featured["source_url"], timeout=30).content) == digest(png.read_bytes())
-    assert f'src="{featured["source_url"]}"' in entry["content"]["raw"], "Figure 1 in the content is not the upload"
+    [figure] = [m for m in wordpress.get("/wp/v2/media", search=digest(png.read_bytes())) if m["post"] == entry["id"]]
+    assert digest(requests.get(figure["source_url"], timeout=30).content) == digest(png.read_bytes())
+    assert f'src="{figure["source_url"]}"' in entry["content"]["raw"], "Figure 1 in the content is not the upload"
+    assert figure["alt_text"].startswith("World map") and "Figure from" not in figure["alt_text"]
+    for csv in (bundle / "data").glob("*.csv"):
+        [upload] = [m for m in wordpress.get("/wp/v2/media", search=digest(csv.read_bytes()))
+                    if m["post"] == entry["id"]]
+        assert upload["source_url"] in entry["content"]["raw"], f"{csv.name} is not linked"
     page = requests.get(entry["link"], timeout=30)
     assert page.status_code == 200
     text = normalise(html.unescape(re.sub(r"<[^>]+>", " ", page.text)))

@@ -63,8 +63,9 @@ def test_entry_reads_well_in_twenty_twenty_three(published: dict, width: int) ->
         scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll[0] <= scroll[1], f"the page scrolls sideways at {width} px: {scroll}"
         wide = page.evaluate("""() => [...document.querySelectorAll('.perrypress-paper *')]
-            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName).slice(0, 5)""")
-        assert not wide, f"wider than the window at {width} px: {wide}"
+            .filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(e => e.tagName).slice(0, 5)""")
+        assert not wide, f"wider than the window at {width} px (a wide table scrolls in its own box): {wide}"
         assert page.locator("h1").count() == 1
         assert page.locator(".perrypress-paper").count() == 1
         assert page.locator(".perrypress-paper br").count() == 0

@@ -249,7 +249,9 @@ class Publisher:
                 if key.startswith("data:")}
         body = content(self.page, links=links, images=images, figures=list(files["figures"]), json_ld=ld,
                        marker="MARKER", data=data)
-        figures = [k for k in media if k.startswith("figure:")]
+        # The featured image (themes show it above the title; listings as a thumbnail): the first photograph,
+        # else Figure 1.
+        figures = [k for k in media if k.startswith("photo:")] + [k for k in media if k.startswith("figure:")]
         entry: dict[str, Any] = {
             "slug": self.slug, "title": record["title"] + (f": {record['subtitle']}" if record["subtitle"] else ""),
             "excerpt": record["summary"], "content": body,
