@@ -13,6 +13,7 @@ each file, and a third run writes nothing.
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,15 @@ def one_of_each(wordpress: Any, slug: str, files: dict[str, str]) -> None:
     assert counts == sorted(set(files.values())), "a file is missing, twice on the site, or left from a release"
 
 
+def with_topic(project: Any, slug: str, topic: str) -> None:
+    """Give ``project`` one more topic (a term the site does not have yet) and the library slug ``slug``."""
+    report = project.root / "report.qmd"
+    text = report.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^    - Faults & .*\n", "", text)
+    report.write_text(re.sub(r"(?m)^(  topics:\n)", rf"\1    - {topic}\n", text, count=1), encoding="utf-8")
+    with_slug(project, slug)
+
+
 def cases(writes: int, kinds: tuple[str, ...]) -> list[tuple[int, str]]:
     """Each write number with a fault kind, the kinds taking turns (every kind at every write would take long)."""
     return [(n, kind) for n, kind in zip(range(1, writes + 1), itertools.cycle(kinds))]
@@ -107,17 +117,18 @@ def test_fault_at_every_write_of_a_first_publish(entry_project: Any, wordpress: 
     base = entry_project.root.name
     # Count the writes of a first publish, on a slug of its own.
     slug = "faults-first-count"
-    with_slug(entry_project, slug)
+    with_topic(entry_project, slug, "Faults & count")
     faults = faulty
     faults.reset()
     p = publisher(entry_project, faults.url, wordpress)
     p.run()
     writes = list(faults.writes)
+    assert any("publication_topic" in w for w in writes), writes
     assert writes[0].startswith("POST /wp-json/wp/v2/publications") and writes[-1].startswith("POST /wp-json/wp/v2/publications/")
     results = []
     for n, kind in cases(len(writes), ("drop", "500", "stall")):
         slug = f"faults-first-{n}-{kind}"
-        with_slug(entry_project, slug)
+        with_topic(entry_project, slug, f"Faults & {n}")  # a new term: its create is one of the writes
         (entry_project.root / "_publish.yml").unlink(missing_ok=True)
         release, files = release_files(entry_project, faults.url, wordpress)
         faults.reset(fault_at=n, kind=kind)

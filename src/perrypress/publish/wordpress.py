@@ -184,12 +184,13 @@ class Publisher:
         """This publication's uploads (found by the marker in their description, and by _publish.yml's ids)."""
         found = {m["id"]: m for m in self.client.pages("media", what="look up the uploads", params={
             "search": f"perrypress publication:{self.slug}", "context": "edit"})}
+        found = {i: m for i, m in found.items() if _slug_of(m) == self.slug}
         recorded = [f["id"] for f in ((self.state or {}).get("files") or {}).values() if f["id"] not in found]
-        if recorded:
+        if recorded:  # uploads made under an earlier slug
             for item in self.client.pages("media", what="look up the recorded uploads", params={
                     "include": ",".join(map(str, recorded)), "context": "edit"}):
                 found[item["id"]] = item
-        return [m for m in found.values() if _MEDIA_TAG.search((m.get("description") or {}).get("raw", ""))]
+        return [m for m in found.values() if _digest_of(m)]
 
     def all_terms(self, field_name: str) -> list[dict[str, Any]]:
         """Every term of the library's taxonomy for ``field_name``."""
@@ -348,6 +349,14 @@ class Publisher:
     def run(self, *, status: str | None = None, dry_run: bool = False, force: bool = False,
             keep_old: bool = False) -> Plan:
         """Check the site, upload what is missing, switch the entry to the release, then remove the previous one."""
+        try:
+            return self._run(status=status, dry_run=dry_run, force=force, keep_old=keep_old)
+        except NoAnswer as exc:
+            if "What the site holds now" in str(exc):
+                raise
+            raise NoAnswer(f"{exc}\nNothing was written to the site.") from None
+
+    def _run(self, *, status: str | None, dry_run: bool, force: bool, keep_old: bool) -> Plan:
         plan = Plan(release=self.release)
         self.login()
         self.check_schema()
@@ -421,7 +430,7 @@ class Publisher:
                     progress.deleted.append(item["id"])
                     plan.removed.append(f"{item['id']} {item.get('source_url', '')}")
         except PublishError as exc:
-            raise PublishError(f"{exc}\n{progress.holdings(self)}") from None
+            raise NoAnswer(f"{exc}\n{progress.holdings(self)}") from None
         return plan
 
     def payload_title(self) -> str:
@@ -543,6 +552,11 @@ class Progress:
         lines.append("Run the same command again to finish (it reuses what is there and makes no copy); "
                      "`perrypress publish wordpress --cleanup` removes uploads the entry does not use.")
         return "\n".join(lines)
+
+
+def _slug_of(item: dict[str, Any]) -> str:
+    match = _MEDIA_TAG.search((item.get("description") or {}).get("raw", ""))
+    return match.group("slug") if match else ""
 
 
 def _digest_of(item: dict[str, Any]) -> str:
