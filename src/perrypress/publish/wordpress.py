@@ -112,7 +112,11 @@ class Publisher:
         """Refuse, before any write, fields, meta keys and taxonomies the post type does not expose."""
         found = self.client.call("OPTIONS", self.site.rest_base, what="read the post type's schema",
                                  config_key="rest_base")
-        properties = (found.get("schema") or {}).get("properties") or {}
+        if not isinstance(found, dict) or not isinstance(found.get("schema"), dict):  # WordPress: [] for no route
+            raise PublishError(f"read the post type's schema: the site has no REST route "
+                               f"/wp-json/wp/v2/{self.site.rest_base} — set {CONFIG_KEY}.rest_base to the name the "
+                               "Center's library plugin registers (ask the site team); nothing was written")
+        properties = found["schema"].get("properties") or {}
         problems = [f"field '{name}' (the post type needs 'supports' => '{name}')"
                     for name in ENTRY_FIELDS if name not in properties]
         meta = (properties.get("meta") or {}).get("properties") or {}
@@ -430,6 +434,8 @@ class Publisher:
                     progress.deleted.append(item["id"])
                     plan.removed.append(f"{item['id']} {item.get('source_url', '')}")
         except PublishError as exc:
+            if isinstance(exc, SiteError):  # a definite refusal: the request did not take effect
+                progress.switching = False
             raise NoAnswer(f"{exc}\n{progress.holdings(self)}") from None
         return plan
 
