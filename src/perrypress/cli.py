@@ -233,7 +233,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     if args.action == "wordpress":
         wordpress.publish(_config(args), root=Path(args.root), url=args.url, status=args.status,
-                          dry_run=args.dry_run, cleanup=args.cleanup)
+                          dry_run=args.dry_run, cleanup=args.cleanup, force=args.force, keep_old=args.keep_old,
+                          allow_dirty=args.allow_dirty)
         return 0
     from .workflow.runner import run_build
 
@@ -308,7 +309,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=["draft", "publish"],
                    help="entry status (default: draft for a new entry; an existing entry keeps its status)")
     p.add_argument("--dry-run", action="store_true", help="say what would be uploaded, created or updated; change nothing")
-    p.add_argument("--cleanup", action="store_true", help="delete this publication's uploads its entry does not use")
+    p.add_argument("--cleanup", action="store_true",
+                   help="delete this publication's uploads its entry does not use, and trash twin entries")
+    p.add_argument("--force", action="store_true",
+                   help="restore this release over an entry edited on the site since the last publish")
+    p.add_argument("--keep-old", action="store_true", help="keep the previous release's files on the site")
+    p.add_argument("--allow-dirty", action="store_true",
+                   help="publish a bundle older than the sources or built from uncommitted edits")
     p.set_defaults(func=cmd_publish)
 
     _step_parsers(sub.add_parser(

@@ -137,10 +137,15 @@ update_option('permalink_structure', '/%postname%/');
 $user = get_user_by('login', 'admin');
 [$app_password, $item] = WP_Application_Passwords::create_new_application_password($user->ID, ['name' => 'perrypress']);
 file_put_contents(__DIR__ . '/app-password.txt', $app_password);
-switch_theme('perrypress-test');
+// An Author: may upload and write entries, but has no unfiltered_html.
+$author = wp_insert_user(['user_login' => 'author', 'user_pass' => '{password}', 'role' => 'author',
+                          'user_email' => 'author@example.invalid']);
+[$author_password, $item] = WP_Application_Passwords::create_new_application_password($author, ['name' => 'perrypress']);
+file_put_contents(__DIR__ . '/author-password.txt', $author_password);
+switch_theme(is_dir(__DIR__ . '/wp-content/themes/twentytwentythree') ? 'twentytwentythree' : 'perrypress-test');
 """
 
-# Debian's wordpress package ships no theme (twentytwentythree is only recommended): a minimal one.
+# Debian's wordpress-theme-twentytwentythree (a real block theme) when installed; else a minimal one.
 THEME_CSS = "/*\nTheme Name: perrypress test\n*/\n"
 THEME_INDEX = """<!DOCTYPE html>
 <html <?php language_attributes(); ?>><head><meta charset="utf-8"><?php wp_head(); ?></head>
@@ -162,6 +167,7 @@ class WordPress:
     user: str
     app_password: str
     site: Path
+    author_password: str = ""
     processes: list[subprocess.Popen[Any]] = field(default_factory=list)
 
     def php(self, code: str) -> str:
@@ -183,9 +189,14 @@ class WordPress:
         response.raise_for_status()
         return response.json()
 
-    def env(self, *, password: str | None = None) -> dict[str, str]:
-        """The environment variables perrypress reads its credentials from."""
-        return {"PERRYPRESS_WP_USER": self.user, "PERRYPRESS_WP_APP_PASSWORD": password or self.app_password}
+    def env(self, *, password: str | None = None, user: str | None = None) -> dict[str, str]:
+        """The environment variables perrypress reads its credentials from (the administrator's unless given)."""
+        return {"PERRYPRESS_WP_USER": user or self.user, "PERRYPRESS_WP_APP_PASSWORD": password or self.app_password}
+
+    @property
+    def theme(self) -> str:
+        """The active theme's stylesheet name."""
+        return self.php("echo get_stylesheet();").strip()
 
     def stop(self) -> None:
         """Kill every server, newest first."""
@@ -249,6 +260,8 @@ def start(base: Path, *, library: dict[str, Any]) -> WordPress:
         (site / "flush.php.tmp").unlink()
         wordpress.app_password = (site / "app-password.txt").read_text().strip()
         (site / "app-password.txt").unlink()
+        wordpress.author_password = (site / "author-password.txt").read_text().strip()
+        (site / "author-password.txt").unlink()
 
         server_log = (logs / "php.log").open("wb")
         wordpress.processes.append(subprocess.Popen(

@@ -17,7 +17,9 @@ from ..sources.config import data_files
 from ..sources.metadata import read_metadata
 from ..toolchain import pandoc_path, source_date_epoch
 from .bundle_data import write_package
-from .bundle_page import link_data
+from .bundle_page import link_data, with_json_ld
+from .freshness import provenance
+from .scholarly import scholarly_article
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +104,15 @@ def source_commit(root: Path) -> str | None:
     return result.stdout.strip() if result.returncode == 0 and (root / ".git").exists() else None
 
 
-def manifest(bundle: Path, *, slug: str, commit: str | None, epoch: int) -> dict[str, Any]:
-    """Every file of ``bundle`` (but the manifest) with its size and SHA-256, and what built them."""
+def manifest(bundle: Path, *, root: Path, slug: str, commit: str | None, epoch: int) -> dict[str, Any]:
+    """Every file of ``bundle`` (but the manifest) with its size and SHA-256, and what built them from what.
+
+    ``sources`` (every source file's SHA-256) and ``uncommitted`` (git's list) let `publish wordpress` refuse a
+    bundle older than the sources or built from uncommitted edits.
+    """
     files = sorted(p for p in bundle.rglob("*") if p.is_file() and p.name != MANIFEST)
-    return {"slug": slug, "source_commit": commit, "source_date_epoch": epoch, "versions": _versions(),
-            "files": [{"path": p.relative_to(bundle).as_posix(), "bytes": p.stat().st_size, "sha256": sha256(p)}
+    return {"slug": slug, "source_commit": commit, **provenance(root), "source_date_epoch": epoch,
+            "versions": _versions(), "files": [{"path": p.relative_to(bundle).as_posix(), "bytes": p.stat().st_size, "sha256": sha256(p)}
                       for p in files]}
 
 
@@ -151,7 +157,9 @@ def assemble(config: dict[str, Any], *, root: Path) -> Path:
         for ext, target in editions.items():
             _copy(root / "_build" / f"{name}.{ext}", staging / target)
         index = staging / editions["html"]
-        index.write_text(link_data(index.read_text(encoding="utf-8"), config, root=root, folder=DATA), encoding="utf-8")
+        page = link_data(index.read_text(encoding="utf-8"), config, root=root, folder=DATA)
+        links = {"html": editions["html"], "pdf": editions["pdf"], "docx": editions["docx"]}
+        index.write_text(with_json_ld(page, scholarly_article(work, library, links)), encoding="utf-8")
         data_dir = staging / DATA
         write_package([root / p for p in data_files(config)], out_dir=data_dir, name=slug, title=work.full_title)
         figures = {}
@@ -167,7 +175,7 @@ def assemble(config: dict[str, Any], *, root: Path) -> Path:
         files = {**editions, "data": f"{DATA}/datapackage.json", "figures": figures,
                  "bibtex": f"{CITE}/{work.key}.bib", "ris": f"{CITE}/{work.key}.ris", "csl_json": f"{CITE}/{work.key}.json"}
         (staging / RECORD).write_text(dump_json(record(library, work, files)), encoding="utf-8")
-        listed = manifest(staging, slug=slug, commit=source_commit(root), epoch=source_date_epoch(root))
+        listed = manifest(staging, root=root, slug=slug, commit=source_commit(root), epoch=source_date_epoch(root))
         (staging / MANIFEST).write_text(dump_json(listed), encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import BuildError
 from ..sources.data_tables import cited_pages, load_table
 from ..sources.datapackage import resource_of
+from .scholarly import json_ld_script
 
 
 def data_note(csv_path: Path, *, folder: str) -> str:
@@ -43,3 +44,10 @@ def link_data(page: str, config: dict[str, Any], *, root: Path, folder: str = "d
     for slug, spec in config["figures"].items():
         page = _after(page, f'<figure id="fig-{slug}"', "</figure>", data_note(root / spec["data"], folder=folder))
     return page
+
+
+def with_json_ld(page: str, article: dict[str, Any]) -> str:
+    """``page`` with the paper's ScholarlyArticle JSON-LD at the end of its head, beside the citation_* tags."""
+    if "</head>" not in page:
+        raise BuildError("index.html: no </head> in the HTML edition — rebuild the editions")
+    return page.replace("</head>", json_ld_script(article) + "\n</head>", 1)

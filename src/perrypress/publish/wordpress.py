@@ -1,366 +1,616 @@
-"""Publish the bundle to the Center's WordPress document library through the REST API.
+"""Publish the bundle to the Center's WordPress document library through the REST API, one release at a time.
 
-Media (PDF, DOCX, the figure's PNG) are uploaded first and reused when an
-upload with the same SHA-256 exists (the hash is kept in the media item's
-description); the entry is created or updated by slug last, so a failure in
-between leaves the live entry as it was and only lists the orphaned uploads.
-Credentials come from PERRYPRESS_WP_USER and PERRYPRESS_WP_APP_PASSWORD and are
-never printed or logged.
+A run checks the site before it writes (the post type's schema, the account's
+``unfiltered_html``, an entry edited on the site since the last publish), then:
+makes the entry as a draft placeholder if there is none; uploads the release's
+files not on the site yet (named and described by their SHA-256, attached to the
+entry); switches the entry to them in one update; and only then deletes the
+previous release's files. A create whose answer is lost is looked for before it
+is sent again (the entry by slug, a file by its SHA-256), so no retry makes a
+twin. ``_publish.yml`` records what was published where. Credentials come from
+PERRYPRESS_WP_USER and PERRYPRESS_WP_APP_PASSWORD and are never printed or logged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
-import os
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
-
-import requests
 
 from ..errors import PublishError
-from .bundle import RECORD, SITE, check_manifest, dump_json, library_metadata, sha256
+from . import publish_record
+from .bundle import MANIFEST, RECORD, SITE, check_manifest, library_metadata, sha256
+from .entry_page import content, inline_images, marker_fields, without_marker, article_of
+from .freshness import check_fresh
+from .scholarly import json_ld_script
+from .site_client import CONFIG_KEY, Client, NoAnswer, Site, SiteError, credentials
+
+__all__ = ["Client", "Plan", "Publisher", "Site", "credentials", "publish"]
 
 log = logging.getLogger(__name__)
 
-USER_ENV, PASSWORD_ENV = "PERRYPRESS_WP_USER", "PERRYPRESS_WP_APP_PASSWORD"
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-CONFIG_KEY = "config/config.yaml publish.wordpress"
-MEDIA_TYPES = {".pdf": "application/pdf", ".png": "image/png",
+MEDIA_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp", ".csv": "text/csv",
                ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-_DIGEST = re.compile(r"<!-- perrypress-digest sha256:([0-9a-f]{64}) -->")
+UNFILTERED = "wp:action-unfiltered-html"
+ENTRY_FIELDS = ("title", "content", "excerpt", "slug", "status", "featured_media", "meta")
 
 
 @dataclass(frozen=True)
-class Site:
-    """Where and how to publish: the site's URL and the library's names from the configuration."""
+class File:
+    """One file of the release as it goes to the site."""
 
-    url: str
-    rest_base: str
-    taxonomies: dict[str, str]
-    meta: dict[str, str]
-    timeout: float = 60
-    retries: int = 3
+    key: str  # pdf, docx, figure:<slug>, photo:<hash>, data:<name>
+    name: str  # the bundle's name (title on the site)
+    data: bytes
+    alt: str = ""
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any], *, url: str | None = None) -> Site:
-        """The site as config/config.yaml describes it; ``url`` (from --url) overrides the configured one."""
-        spec = config["publish"]["wordpress"]
-        site = cls(url=(url or spec["url"]).rstrip("/"), rest_base=spec["rest_base"],
-                   taxonomies=dict(spec["taxonomies"]), meta=dict(spec["meta"]),
-                   timeout=float(spec.get("timeout", 60)), retries=int(spec.get("retries", 3)))
-        parts = urlsplit(site.url)
-        if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
-            raise PublishError(f"{site.url}: refusing plain http:// (the Application Password would cross the "
-                               "network unencrypted) — use https:// (http:// is allowed only for localhost and 127.0.0.1)")
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise PublishError(f"{site.url}: not a web address — give --url https://… or set {CONFIG_KEY}.url")
-        return site
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
-
-def credentials(environ: dict[str, str] | None = None) -> tuple[str, str]:
-    """The user name and Application Password from the environment (never from a file)."""
-    environ = os.environ if environ is None else environ
-    user, password = environ.get(USER_ENV, ""), environ.get(PASSWORD_ENV, "")
-    if not user or not password:
-        raise PublishError(f"no credentials — set {USER_ENV} and {PASSWORD_ENV} (an Application Password "
-                           "from the user's profile page in WordPress) in the environment")
-    return user, password
-
-
-class Client:
-    """A small WordPress REST client: authentication, timeouts, retries with back-off, clear errors."""
-
-    def __init__(self, site: Site, *, user: str, password: str, sleep: Callable[[float], None] = time.sleep,
-                 backoff: float = 1.0) -> None:
-        self.site, self.sleep, self.backoff = site, sleep, backoff
-        self.session = requests.Session()
-        self.session.auth = (user, password)
-        self.session.headers["User-Agent"] = "perrypress"
-
-    def call(self, method: str, route: str, *, what: str, config_key: str | None = None, **kwargs: Any) -> Any:
-        """Send one request to ``/wp-json/wp/v2/<route>``; return its JSON or raise PublishError saying why."""
-        url = f"{self.site.url}/wp-json/wp/v2/{route}"
-        for attempt in range(self.site.retries + 1):
-            try:
-                response = self.session.request(method, url, timeout=self.site.timeout, **kwargs)
-            except requests.RequestException as exc:
-                if attempt == self.site.retries:
-                    raise PublishError(f"{what}: no answer from {self.site.url} after {attempt + 1} tries "
-                                       f"({type(exc).__name__}) — check the URL and that the site is up") from None
-            else:
-                if response.status_code < 500 or _code(response).startswith("rest_upload"):
-                    return _answer(response, what=what, route=route, config_key=config_key)
-                if attempt == self.site.retries:
-                    raise PublishError(f"{what}: server error (HTTP {response.status_code}) after {attempt + 1} "
-                                       "tries — try again later; nothing after this step was changed")
-            delay = self.backoff * 2 ** attempt
-            log.info("%s: retrying in %.0f s", what, delay)
-            self.sleep(delay)
-        raise AssertionError("unreachable")
-
-
-def _code(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("code", "")) if isinstance(body, dict) else ""
-
-
-def _answer(response: requests.Response, *, what: str, route: str, config_key: str | None) -> Any:
-    """The JSON of a successful answer; PublishError with the reason and the fix otherwise."""
-    if response.ok:
-        return response.json()
-    code = _code(response)
-    try:
-        message = str(response.json().get("message", ""))
-    except (ValueError, AttributeError):
-        message = ""
-    status = response.status_code
-    if status == 401:
-        raise PublishError(f"{what}: the site refused the credentials (HTTP 401{', ' + code if code else ''}) — "
-                           f"check {USER_ENV} and {PASSWORD_ENV} (an Application Password, not the login password)")
-    if status == 404 and code == "rest_no_route":
-        key = f"{CONFIG_KEY}.{config_key}" if config_key else CONFIG_KEY
-        raise PublishError(f"{what}: the site has no REST route /wp-json/wp/v2/{route.split('?')[0]} (HTTP 404) — "
-                           f"set {key} to the name the Center's library plugin registers (ask the site team)")
-    if code.startswith("rest_upload") or status in {413, 415}:
-        raise PublishError(f"{what}: the site refused the upload (HTTP {status}: {message or code}) — "
-                           "allow the file type or raise the upload size limit on the site")
-    raise PublishError(f"{what}: HTTP {status}{' ' + code if code else ''}: {message or response.reason}")
+    @property
+    def upload_name(self) -> str:
+        """The name on the site: the file's hash in it, so one address always serves the same bytes."""
+        stem, dot, ext = self.name.rpartition(".")
+        return f"{stem}-{self.digest[:10]}.{ext}" if dot else f"{self.name}-{self.digest[:10]}"
 
 
 @dataclass
 class Plan:
     """What a run did or would do."""
 
+    release: str = ""
     uploaded: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
-    entry: str = ""  # "created", "updated" or "unchanged"
+    entry: str = ""  # "created", "updated" or "unchanged" (a dry run: "create", "update", "unchanged")
     entry_id: int | None = None
-    orphans: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # previous releases' files deleted (or that would be)
+    twins: list[str] = field(default_factory=list)  # duplicates left by an earlier run: --cleanup removes them
+    warnings: list[str] = field(default_factory=list)
 
 
-def marker(slug: str, digest: str) -> str:
-    """The text a media item's description carries: the publication and the file's SHA-256."""
-    return f"perrypress publication:{slug} sha256:{digest}"
+def media_marker(slug: str, digest: str, key: str) -> str:
+    """The description a media item carries: the publication, the file's SHA-256 and its role."""
+    return f"perrypress publication:{slug} sha256:{digest} file:{key}"
 
 
-def article(html: str, *, links: dict[str, str]) -> str:
-    """The HTML edition's article for the entry's content: no script or style, downloads and figure on the site."""
-    match = re.search(r"<article\b.*?</article>", html, flags=re.S)
-    if not match:
-        raise PublishError("index.html: no <article> in the HTML edition — rebuild the bundle")
-    body = re.sub(r"<(script|style)\b.*?</\1>", "", match.group(0), flags=re.S | re.I)
-    body = re.sub(r"\s(on[a-z]+|style)=\"[^\"]*\"", "", body)
-    for name, url in links.items():
-        body = body.replace(f'href="{name}"', f'href="{url}"').replace(f'src="{name}"', f'src="{url}"')
-    return f'<div class="perrypress-paper">\n{body}\n</div>'
+_MEDIA_TAG = re.compile(r"perrypress publication:(?P<slug>\S+) sha256:(?P<digest>[0-9a-f]{64})")
 
 
-def _figure_src(body: str, png_url: str) -> str:
-    """Point Figure 1's inlined image (a data: URI) at the uploaded PNG."""
-    return re.sub(r'(<figure id="fig-[^"]*".*?<img\b[^>]*?\ssrc=")data:[^"]*(")', rf"\g<1>{png_url}\g<2>", body,
-                  count=1, flags=re.S)
+def _fields_digest(fields: dict[str, Any]) -> dict[str, str]:
+    """A short SHA-256 of each field (what the marker records, so an edit on the site can be named)."""
+    return {k: hashlib.sha256(json.dumps(v, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
+            for k, v in sorted(fields.items())}
 
 
 class Publisher:
     """Publishes one bundle to one site."""
 
-    def __init__(self, bundle: Path, client: Client) -> None:
+    def __init__(self, bundle: Path, client: Client, *, root: Path | None = None) -> None:
         check_manifest(bundle)
-        self.bundle, self.client, self.site = bundle, client, client.site
+        self.bundle, self.client, self.site, self.root = bundle, client, client.site, root
         self.record = json.loads((bundle / RECORD).read_text(encoding="utf-8"))
         self.slug = self.record["slug"]
+        self.release = hashlib.sha256((bundle / MANIFEST).read_bytes()).hexdigest()[:12]
+        self.page = (bundle / self.record["files"]["html"]).read_text(encoding="utf-8")
+        self.state = publish_record.for_site(root, self.site.url) if root else None
+        self._terms: dict[str, list[dict[str, Any]]] = {}
 
     # Reading the site --------------------------------------------------------------------------
-    def login(self) -> None:
+    def login(self) -> dict[str, Any]:
         """Check the credentials first: WordPress treats a wrong Application Password as an anonymous visitor."""
-        self.client.call("GET", "users/me", what="log in", params={"context": "edit"})
+        return self.client.call("GET", "users/me", what="log in", params={"context": "edit"})
 
-    def entry(self) -> dict[str, Any] | None:
-        """The live entry with this slug (any status), or None."""
+    def check_schema(self) -> None:
+        """Refuse, before any write, fields, meta keys and taxonomies the post type does not expose."""
+        found = self.client.call("OPTIONS", self.site.rest_base, what="read the post type's schema",
+                                 config_key="rest_base")
+        if not isinstance(found, dict) or not isinstance(found.get("schema"), dict):  # WordPress: [] for no route
+            raise PublishError(f"read the post type's schema: the site has no REST route "
+                               f"/wp-json/wp/v2/{self.site.rest_base} — set {CONFIG_KEY}.rest_base to the name the "
+                               "Center's library plugin registers (ask the site team); nothing was written")
+        properties = found["schema"].get("properties") or {}
+        problems = [f"field '{name}' (the post type needs 'supports' => '{name}')"
+                    for name in ENTRY_FIELDS if name not in properties]
+        meta = (properties.get("meta") or {}).get("properties") or {}
+        problems += [f"meta key '{key}' ({CONFIG_KEY}.meta.{name})"
+                     for name, key in self.site.meta.items() if key not in meta]
+        problems += [f"taxonomy '{key}' ({CONFIG_KEY}.taxonomies.{name})"
+                     for name, key in self.site.taxonomies.items() if key not in properties]
+        if problems:
+            raise PublishError(f"{self.site.url}: the post type '{self.site.rest_base}' does not expose "
+                               + "; ".join(problems) + " — register them with show_in_rest in the library plugin, "
+                               "or set the configuration key to the name the site uses; nothing was written")
+
+    def check_capability(self) -> None:
+        """Refuse an account without ``unfiltered_html``: WordPress would strip the entry's styles and JSON-LD.
+
+        WordPress tells in an item's links (edit context) whether the account may post unfiltered HTML, after
+        DISALLOW_UNFILTERED_HTML and multisite rules; the user's role capabilities are the fallback.
+        """
+        allowed = None
+        for route in (self.site.rest_base, "posts", "pages"):
+            try:
+                found = self.client.call("GET", route, what="check the account's capabilities",
+                                         params={"context": "edit", "per_page": 1})
+            except SiteError:
+                continue
+            if found:
+                allowed = UNFILTERED in (found[0].get("_links") or {})
+                break
+        if allowed is None:
+            allowed = bool((self.login().get("capabilities") or {}).get("unfiltered_html"))
+        if not allowed:
+            raise PublishError(f"{self.site.url}: the account lacks the 'unfiltered_html' capability (an Author, a "
+                               "site with DISALLOW_UNFILTERED_HTML, or multisite without super admin): WordPress "
+                               "would strip the entry's styles and its JSON-LD — publish with an Editor or "
+                               "Administrator account that has unfiltered_html; nothing was written")
+
+    def _entry_by_id(self, entry_id: int) -> dict[str, Any] | None:
+        found = self.client.call("GET", f"{self.site.rest_base}/{entry_id}", what=f"look up entry {entry_id}",
+                                 config_key="rest_base", params={"context": "edit"},
+                                 accept=frozenset({"rest_post_invalid_id"}))
+        return None if found.get("code") else found
+
+    def _entry_by_slug(self) -> dict[str, Any] | None:
         found = self.client.call("GET", self.site.rest_base, what="look up the entry", config_key="rest_base",
                                  params={"slug": self.slug, "status": "any", "context": "edit"})
-        return found[0] if found else None
+        return min(found, key=lambda e: e["id"]) if found else None
 
-    def media(self, path: Path) -> dict[str, Any] | None:
-        """An uploaded media item carrying this file's SHA-256 for this publication, or None."""
-        digest = sha256(path)
-        found = self.client.call("GET", "media", what=f"look up {path.name}",
-                                 params={"search": digest, "context": "edit", "per_page": 100})
-        tag = marker(self.slug, digest)
-        return next((m for m in found if tag in (m.get("description") or {}).get("raw", "")), None)
+    def _ours(self) -> list[dict[str, Any]]:
+        """Every entry carrying this publication's marker (any status but trash)."""
+        found = self.client.pages(self.site.rest_base, what="look for twin entries", config_key="rest_base",
+                                  params={"search": f"perrypress publication={self.slug}", "status": "any",
+                                          "context": "edit"})
+        return [e for e in found if marker_fields(e["content"]["raw"]).get("publication") == self.slug]
+
+    def find_entry(self) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The entry (by the id _publish.yml records, else by slug) and its twins (other entries of this paper)."""
+        entry = self._entry_by_id(self.state["entry"]) if self.state and self.state.get("entry") else None
+        if entry and entry.get("status") == "trash":
+            raise PublishError(f"entry {entry['id']} ({entry['slug']}) is in the trash on {self.site.url} — restore "
+                               "it, or delete it permanently to start a new one; nothing was written")
+        entry = entry or self._entry_by_slug()
+        ours = self._ours()
+        if entry is None and ours:
+            entry = min(ours, key=lambda e: e["id"])
+        twins = [e for e in ours if entry and e["id"] != entry["id"]]
+        return entry, twins
+
+    def media_on_site(self, entry: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """This publication's uploads (found by the marker in their description, and by _publish.yml's ids)."""
+        found = {m["id"]: m for m in self.client.pages("media", what="look up the uploads", params={
+            "search": f"perrypress publication:{self.slug}", "context": "edit"})}
+        found = {i: m for i, m in found.items() if _slug_of(m) == self.slug}
+        recorded = [f["id"] for f in ((self.state or {}).get("files") or {}).values() if f["id"] not in found]
+        if recorded:  # uploads made under an earlier slug
+            for item in self.client.pages("media", what="look up the recorded uploads", params={
+                    "include": ",".join(map(str, recorded)), "context": "edit"}):
+                found[item["id"]] = item
+        return [m for m in found.values() if _digest_of(m)]
+
+    def all_terms(self, field_name: str) -> list[dict[str, Any]]:
+        """Every term of the library's taxonomy for ``field_name``."""
+        if field_name not in self._terms:
+            self._terms[field_name] = self.client.pages(
+                self.site.taxonomies[field_name], what=f"read the {field_name} terms",
+                config_key=f"taxonomies.{field_name}", params={"context": "edit", "hide_empty": "false"})
+        return self._terms[field_name]
 
     def term(self, field_name: str, name: str) -> int | None:
-        """The id of the term ``name`` in the library's taxonomy for ``field_name``, or None."""
-        taxonomy = self.site.taxonomies[field_name]
-        found = self.client.call("GET", taxonomy, what=f"look up {field_name} {name!r}",
-                                 config_key=f"taxonomies.{field_name}", params={"search": name, "per_page": 100})
-        return next((t["id"] for t in found if t["name"] == name), None)
+        """The id of the term ``name`` (WordPress stores "&" as "&amp;": names are compared decoded), or None."""
+        wanted = " ".join(name.split())
+        return next((t["id"] for t in self.all_terms(field_name) if html.unescape(t["name"]) == wanted), None)
 
-    # Writing -----------------------------------------------------------------------------------
-    def upload(self, path: Path, *, alt: str = "") -> dict[str, Any]:
-        """Upload one file as a media item, tagged with its SHA-256."""
-        params = {"description": marker(self.slug, sha256(path)), "title": path.name}
-        if alt:
-            params["alt_text"] = alt
-        return self.client.call("POST", "media", what=f"upload {path.name}", params=params, data=path.read_bytes(),
-                                headers={"Content-Type": MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-                                         "Content-Disposition": f'attachment; filename="{path.name}"'})
-
-    def files(self) -> dict[str, Path]:
-        """The bundle's files that go to the site as media: PDF, DOCX and the figures' PNGs."""
+    # The release --------------------------------------------------------------------------------
+    def files(self) -> dict[str, File]:
+        """The release's files that go to the site: editions, figures, photographs, the data's CSV files."""
         files = self.record["files"]
-        chosen = {"pdf": self.bundle / files["pdf"], "docx": self.bundle / files["docx"]}
-        chosen.update({f"figure:{slug}": self.bundle / png for slug, png in files["figures"].items()})
+        chosen = {key: File(key, files[key], (self.bundle / files[key]).read_bytes()) for key in ("pdf", "docx")}
+        figures = list(files["figures"])
+        for image in inline_images(article_of(self.page), figures):
+            if image.key.startswith("figure:"):
+                png = self.bundle / files["figures"][image.key.split(":", 1)[1]]
+                chosen[image.key] = File(image.key, png.name, png.read_bytes(), image.alt)
+            else:
+                chosen[image.key] = File(image.key, image.name, image.data, image.alt)
+        for csv in sorted((self.bundle / "data").glob("*.csv")):
+            chosen[f"data:{csv.name}"] = File(f"data:{csv.name}", csv.name, csv.read_bytes())
         return chosen
 
-    def payload(self, media: dict[str, dict[str, Any]], terms: dict[str, list[int]]) -> dict[str, Any]:
-        """The entry as the REST API takes it (without status), with its digest in the content."""
-        record, meta_keys = self.record, self.site.meta
-        html = (self.bundle / record["files"]["html"]).read_text(encoding="utf-8")
-        links = {record["files"][ext]: media[ext]["source_url"] for ext in ("pdf", "docx")}
-        figures = [k for k in media if k.startswith("figure:")]
-        content = article(html, links=links)
-        if figures:
-            content = _figure_src(content, media[figures[0]]["source_url"])
-        entry: dict[str, Any] = {
-            "slug": self.slug, "title": record["title"] + (f": {record['subtitle']}" if record["subtitle"] else ""),
-            "excerpt": record["summary"], "content": content,
-            "featured_media": media[figures[0]]["id"] if figures else 0,
-            "meta": {meta_keys["authors"]: "; ".join(record["authors"]), meta_keys["year"]: record["year"],
-                     meta_keys["pdf"]: media["pdf"]["source_url"], meta_keys["docx"]: media["docx"]["source_url"]},
-        }
-        entry.update({self.site.taxonomies[name]: ids for name, ids in terms.items()})
-        digest = hashlib.sha256(dump_json(entry).encode("utf-8")).hexdigest()
-        entry["content"] = f"<!-- perrypress-digest sha256:{digest} -->\n{content}"
-        return entry
-
-    def run(self, *, status: str | None = None, dry_run: bool = False) -> Plan:
-        """Upload what is missing, then create or update the entry; with ``dry_run`` only say what would change."""
-        plan = Plan()
-        self.login()
-        live = self.entry()
-        plan.entry_id = live["id"] if live else None
-        media: dict[str, dict[str, Any]] = {}
-        missing: dict[str, Path] = {}
-        for role, path in self.files().items():
-            found = self.media(path)
-            if found:
-                media[role] = found
-                plan.reused.append(path.name)
-            else:
-                missing[role] = path
+    def terms(self) -> tuple[dict[str, list[int]], list[tuple[str, str]]]:
+        """The entry's term ids per field, and the terms the site does not have yet."""
         names = {"category": [self.record["category"]], "topics": self.record["topics"],
                  "countries": self.record["countries"], "language": [self.record["language"]]}
-        terms: dict[str, list[int]] = {}
-        new_terms: list[tuple[str, str]] = []
+        ids: dict[str, list[int]] = {}
+        new: list[tuple[str, str]] = []
         for field_name, values in names.items():
-            terms[field_name] = []
+            ids[field_name] = []
             for value in values:
-                term_id = self.term(field_name, value)
-                if term_id is None:
-                    new_terms.append((field_name, value))
+                found = self.term(field_name, value)
+                if found is None:
+                    new.append((field_name, value))
                 else:
-                    terms[field_name].append(term_id)
-        if dry_run:
-            plan.uploaded = [p.name for p in missing.values()]
-            plan.terms = [f"{f}: {v}" for f, v in new_terms]
-            unchanged = not missing and not new_terms and live and self._same(live, self.payload(media, terms), status)
-            plan.entry = "unchanged" if unchanged else ("update" if live else "create")
-            return plan
+                    ids[field_name].append(found)
+        return ids, new
+
+    def payload(self, media: dict[str, dict[str, Any]], terms: dict[str, list[int]]) -> dict[str, Any]:
+        """The entry as the REST API takes it (without status); its marker names the release and each field's hash."""
+        record, files = self.record, self.record["files"]
+        links = {files["pdf"]: media["pdf"]["source_url"], files["docx"]: media["docx"]["source_url"]}
+        links.update({f"data/{key.split(':', 1)[1]}": item["source_url"] for key, item in media.items()
+                      if key.startswith("data:")})
+        images = {key: item["source_url"] for key, item in media.items() if key.startswith(("figure:", "photo:"))}
+        ld = json_ld_script(self.json_ld({"application/pdf": media["pdf"]["source_url"],
+                                          MEDIA_TYPES[".docx"]: media["docx"]["source_url"]}))
+        data = {key.split(":", 1)[1]: item["source_url"] for key, item in sorted(media.items())
+                if key.startswith("data:")}
+        body = content(self.page, links=links, images=images, figures=list(files["figures"]), json_ld=ld,
+                       marker="MARKER", data=data)
+        # The featured image (themes show it above the title; listings as a thumbnail): the first photograph,
+        # else Figure 1.
+        figures = [k for k in media if k.startswith("photo:")] + [k for k in media if k.startswith("figure:")]
+        entry: dict[str, Any] = {
+            "slug": self.slug, "title": record["title"] + (f": {record['subtitle']}" if record["subtitle"] else ""),
+            "excerpt": record["summary"], "content": body,
+            "featured_media": media[figures[0]]["id"] if figures else 0,
+            "meta": {self.site.meta["authors"]: "; ".join(record["authors"]), self.site.meta["year"]: record["year"],
+                     self.site.meta["pdf"]: media["pdf"]["source_url"], self.site.meta["docx"]: media["docx"]["source_url"]},
+        }
+        entry.update({self.site.taxonomies[name]: sorted(ids) for name, ids in terms.items()})
+        digests = _fields_digest(self.fields(entry))
+        marker = (f"publication={self.slug} release={self.release} "
+                  + " ".join(f"{k}={v}" for k, v in digests.items()))
+        entry["content"] = body.replace("<!-- perrypress MARKER -->", f"<!-- perrypress {marker} -->", 1)
+        return entry
+
+    def json_ld(self, urls: dict[str, str]) -> dict[str, Any]:
+        """The bundle page's ScholarlyArticle with the editions at their uploads (the entry is the HTML edition)."""
+        match = re.search(r'<script type="application/ld\+json">(.*?)</script>', self.page, flags=re.S)
+        if not match:
+            raise PublishError("index.html: no JSON-LD in the bundle's page (a bundle from an older perrypress) — "
+                               "run `perrypress publish` again")
+        article = json.loads(match.group(1).replace("<\\/", "</"))
+        article["encoding"] = [{**e, "contentUrl": urls[e["encodingFormat"]]} for e in article.get("encoding", [])
+                               if e.get("encodingFormat") in urls]
+        return article
+
+    def fields(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """The fields perrypress writes, as the site stores them (raw), whether from a payload or a live entry."""
+        def raw(value: Any) -> Any:
+            return value.get("raw", "") if isinstance(value, dict) else value
+        meta = entry.get("meta") or {}
+        found = {"slug": entry.get("slug"), "title": raw(entry.get("title")), "excerpt": raw(entry.get("excerpt")),
+                 "content": without_marker(raw(entry.get("content"))), "featured_media": entry.get("featured_media"),
+                 "meta": {key: meta.get(key) for key in sorted(self.site.meta.values())}}
+        found.update({key: sorted(entry.get(key) or []) for key in sorted(self.site.taxonomies.values())})
+        return found
+
+    def edited(self, entry: dict[str, Any]) -> list[str]:
+        """The fields of ``entry`` changed on the site since perrypress wrote it ([] when none, or not known)."""
+        marked = marker_fields(entry["content"]["raw"])
+        recorded = {k: v for k, v in marked.items() if k not in {"publication", "release"}}
+        if not recorded:
+            return []
+        live = _fields_digest(self.fields(entry))
+        return sorted(k for k, v in recorded.items() if live.get(k) != v)
+
+    # Writing -----------------------------------------------------------------------------------
+    def upload(self, file: File, *, entry_id: int | None) -> dict[str, Any]:
+        """Upload one file as a media item attached to the entry; a lost answer is looked for by SHA-256 first."""
+        params: dict[str, Any] = {"description": media_marker(self.slug, file.digest, file.key), "title": file.name}
+        if file.alt:
+            params["alt_text"] = file.alt
+        if entry_id:
+            params["post"] = entry_id
+        suffix = Path(file.upload_name).suffix
+
+        def recover() -> dict[str, Any] | None:
+            return next((m for m in self.media_on_site(None) if _digest_of(m) == file.digest), None)
+
+        return self.client.call("POST", "media", what=f"upload {file.name}", params=params, data=file.data,
+                                recover=recover, headers={
+                                    "Content-Type": MEDIA_TYPES.get(suffix, "application/octet-stream"),
+                                    "Content-Disposition": f'attachment; filename="{file.upload_name}"'})
+
+    def create_term(self, field_name: str, name: str) -> int:
+        """Create a term (or find the one a lost answer made, or that exists under an encoded name)."""
+        route = self.site.taxonomies[field_name]
+
+        def recover() -> dict[str, Any] | None:
+            self._terms.pop(field_name, None)
+            found = self.term(field_name, name)
+            return {"id": found} if found is not None else None
+
+        made = self.client.call("POST", route, what=f"create {field_name} {name!r}",
+                                config_key=f"taxonomies.{field_name}", json={"name": name}, recover=recover,
+                                accept=frozenset({"term_exists"}))
+        if made.get("code") == "term_exists":
+            return int((made.get("data") or {}).get("term_id"))
+        return int(made["id"])
+
+    def create_placeholder(self, title: str) -> dict[str, Any]:
+        """A draft entry holding the slug, so the uploads can be attached to it; nobody sees a draft."""
+        payload = {"slug": self.slug, "title": title, "status": "draft",
+                   "content": f"<!-- wp:html -->\n<!-- perrypress publication={self.slug} release=none -->\n"
+                              "<!-- /wp:html -->"}
+        return self.client.call("POST", self.site.rest_base, what="create the entry", config_key="rest_base",
+                                json=payload, params={"context": "edit"}, recover=self._entry_by_slug)
+
+    def delete_media(self, item_id: int, what: str) -> None:
+        """Delete one upload for good (a repeat after a lost answer finds it gone: that is fine)."""
+        self.client.call("DELETE", f"media/{item_id}", what=what, params={"force": "true"},
+                         accept=frozenset({"rest_post_invalid_id"}))
+
+    # The run --------------------------------------------------------------------------------------
+    def run(self, *, status: str | None = None, dry_run: bool = False, force: bool = False,
+            keep_old: bool = False) -> Plan:
+        """Check the site, upload what is missing, switch the entry to the release, then remove the previous one."""
         try:
-            for role, path in missing.items():
-                media[role] = self.upload(path, alt=self._alt(role))
-                plan.uploaded.append(path.name)
+            return self._run(status=status, dry_run=dry_run, force=force, keep_old=keep_old)
+        except NoAnswer as exc:
+            if "What the site holds now" in str(exc):
+                raise
+            raise NoAnswer(f"{exc}\nNothing was written to the site.") from None
+
+    def _run(self, *, status: str | None, dry_run: bool, force: bool, keep_old: bool) -> Plan:
+        plan = Plan(release=self.release)
+        self.login()
+        self.check_schema()
+        self.check_capability()
+        entry, twins = self.find_entry()
+        plan.twins = [f"entry {e['id']} ({e['slug']}, {e['status']})" for e in twins]
+        if entry is not None:
+            plan.entry_id = entry["id"]
+            if not marker_fields(entry["content"]["raw"]) and not force and "perrypress-digest" not in entry["content"]["raw"]:
+                raise PublishError(f"entry {entry['id']} ({entry['slug']}) on {self.site.url} was not written by "
+                                   "perrypress — give --force to replace its content with this release, or change "
+                                   "library.slug in report.qmd; nothing was written")
+            edited = self.edited(entry)
+            if edited and not force:
+                raise PublishError(
+                    f"entry {entry['id']} ({entry['slug']}) was edited on {self.site.url} since the last publish "
+                    f"({', '.join(edited)} changed) — carry the edits into the sources and publish again, or give "
+                    "--force to restore this release over them; nothing was written")
+        files = self.files()
+        on_site = self.media_on_site(entry)
+        media, twin_media = self._choose(files, on_site, entry)
+        plan.twins += [f"upload {m['id']} ({m.get('source_url', '')}, a copy of {files[k].name})" for k, m in twin_media]
+        missing = {k: f for k, f in files.items() if k not in media}
+        plan.reused = [files[k].name for k in media]
+        terms, new_terms = self.terms()
+        if dry_run:
+            plan.uploaded = [f.name for f in missing.values()]
+            plan.terms = [f"{f}: {v}" for f, v in new_terms]
+            same = not missing and not new_terms and entry is not None and self._same(entry, self.payload(media, terms),
+                                                                                   status)
+            plan.entry = "unchanged" if same else ("update" if entry else "create")
+            plan.removed = [] if keep_old else self._previous(on_site, files, media, twin_media)[1]
+            return plan
+        progress = Progress(entry=entry, release=self.release)
+        try:
+            if entry is None:
+                entry = self.create_placeholder(self.payload_title())
+                progress.entry, progress.placeholder = entry, True
+                plan.entry_id = entry["id"]
+                self._save(entry, release=None, files={})
+            for key, file in missing.items():
+                media[key] = self.upload(file, entry_id=entry["id"])
+                progress.uploaded.append(f"{media[key]['id']} {file.name}")
+                plan.uploaded.append(file.name)
             for field_name, value in new_terms:
-                created = self.client.call("POST", self.site.taxonomies[field_name], what=f"create {field_name} {value!r}",
-                                           config_key=f"taxonomies.{field_name}", json={"name": value})
-                terms[field_name].append(created["id"])
+                terms[field_name].append(self.create_term(field_name, value))
                 plan.terms.append(f"{field_name}: {value}")
             payload = self.payload(media, terms)
-            if live and self._same(live, payload, status):
+            if not progress.placeholder and self._same(entry, payload, status):
                 plan.entry = "unchanged"
-                return plan
-            if status or not live:
-                payload["status"] = status or "draft"
-            route = f"{self.site.rest_base}/{live['id']}" if live else self.site.rest_base
-            saved = self.client.call("POST", route, what="update the entry" if live else "create the entry",
-                                     config_key="rest_base", json=payload)
+            else:
+                if status:
+                    payload["status"] = status
+                progress.switching = True
+                saved = self.client.call("POST", f"{self.site.rest_base}/{entry['id']}", config_key="rest_base",
+                                         what="switch the entry to the release", json=payload,
+                                         params={"context": "edit"})
+                progress.switching, progress.switched = False, True
+                plan.entry = "created" if progress.placeholder else "updated"
+                changed = sorted(k for k, v in self.fields(payload).items() if self.fields(saved).get(k) != v)
+                if changed:
+                    plan.warnings.append(f"the site changed the entry's {', '.join(changed)} as it saved it (a "
+                                         "plugin's filter?): the next run will report it as edited on the site")
+                entry = saved
+            self._save(entry, release=self.release, files={k: {"id": m["id"], "sha256": files[k].digest,
+                                                               "url": m["source_url"]} for k, m in media.items()})
+            if not keep_old:
+                old, _ = self._previous(self.media_on_site(entry), files, media, twin_media)
+                for item in old:
+                    self.delete_media(item["id"], what=f"delete the previous release's {item['id']}")
+                    progress.deleted.append(item["id"])
+                    plan.removed.append(f"{item['id']} {item.get('source_url', '')}")
         except PublishError as exc:
-            orphans = [f"{media[role]['id']} {path.name} ({media[role]['source_url']})"
-                       for role, path in missing.items() if role in media]
-            if orphans:
-                raise PublishError(f"{exc}\nThe live entry was not changed. Uploaded but not used (orphans):\n  "
-                                   + "\n  ".join(orphans) + "\nRemove them with `perrypress publish wordpress --cleanup`"
-                                   ) from None
-            raise
-        plan.entry, plan.entry_id = ("updated" if live else "created"), saved["id"]
+            if isinstance(exc, SiteError):  # a definite refusal: the request did not take effect
+                progress.switching = False
+            raise NoAnswer(f"{exc}\n{progress.holdings(self)}") from None
         return plan
 
-    def _alt(self, role: str) -> str:
-        return f"Figure from {self.record['title']}" if role.startswith("figure:") else ""
+    def payload_title(self) -> str:
+        return self.record["title"] + (f": {self.record['subtitle']}" if self.record["subtitle"] else "")
 
-    @staticmethod
-    def _same(live: dict[str, Any], payload: dict[str, Any], status: str | None) -> bool:
-        """Whether the live entry already is ``payload`` (compared by the digest in its content) and ``status``."""
-        mine = _DIGEST.search(payload["content"])
-        theirs = _DIGEST.search((live.get("content") or {}).get("raw", ""))
-        return bool(mine and theirs and mine.group(1) == theirs.group(1)) and status in (None, live.get("status"))
+    def _choose(self, files: dict[str, File], on_site: list[dict[str, Any]], entry: dict[str, Any] | None
+                ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]:
+        """The upload to use for each file already on the site, and the twins (other copies of the same file)."""
+        recorded = {f["id"] for f in ((self.state or {}).get("files") or {}).values()}
+        by_digest: dict[str, list[dict[str, Any]]] = {}
+        for item in on_site:
+            by_digest.setdefault(_digest_of(item), []).append(item)
+        chosen: dict[str, dict[str, Any]] = {}
+        twins: list[tuple[str, dict[str, Any]]] = []
+        for key, file in files.items():
+            copies = by_digest.get(file.digest, [])
+            if not copies:
+                continue
+            copies.sort(key=lambda m: (m["id"] not in recorded, entry is None or m.get("post") != entry["id"], m["id"]))
+            chosen[key] = copies[0]
+            twins += [(key, m) for m in copies[1:]]
+        return chosen, twins
 
-    def cleanup(self) -> list[str]:
-        """Delete this publication's uploads that the live entry does not use; return what was deleted."""
+    def _previous(self, on_site: list[dict[str, Any]], files: dict[str, File], media: dict[str, dict[str, Any]],
+                  twin_media: list[tuple[str, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[str]]:
+        """This publication's uploads that are no file of this release (previous releases, orphans)."""
+        current = {f.digest for f in files.values()}
+        used = {m["id"] for m in media.values()} | {m["id"] for _, m in twin_media}
+        old = [m for m in on_site if _digest_of(m) not in current and m["id"] not in used]
+        return old, [f"{m['id']} {m.get('source_url', '')}" for m in old]
+
+    def _same(self, live: dict[str, Any], payload: dict[str, Any], status: str | None) -> bool:
+        """Whether the live entry already is ``payload`` (every field) of this release, with ``status``."""
+        theirs = marker_fields(live["content"]["raw"])
+        return (theirs.get("release") == self.release and self.fields(live) == self.fields(payload)
+                and status in (None, live.get("status")))
+
+    def _save(self, entry: dict[str, Any], *, release: str | None, files: dict[str, Any]) -> None:
+        if self.root is None:
+            return
+        self.state = {"site": self.site.url, "publication": self.slug, "entry": entry["id"], "slug": entry["slug"],
+                      "release": release, "files": files}
+        publish_record.write(self.root, self.state)
+
+    # Cleaning up ----------------------------------------------------------------------------------
+    def cleanup(self, *, dry_run: bool = False) -> list[str]:
+        """Remove this publication's uploads the live entry does not use, and twin entries; return what (would) go."""
         self.login()
-        live = self.entry()
-        used: set[Any] = set()
-        if live:
-            used = {live.get("featured_media")} | {v for v in (live.get("meta") or {}).values() if isinstance(v, str)}
-        found = self.client.call("GET", "media", what="look up uploads", params={
-            "search": f"publication:{self.slug}", "context": "edit", "per_page": 100})
-        removed = []
-        for item in found:
-            if f"perrypress publication:{self.slug} " not in (item.get("description") or {}).get("raw", ""):
+        entry, twins = self.find_entry()
+        used_text = ""
+        used_ids: set[int] = set()
+        if entry:
+            used_text = entry["content"]["raw"] + json.dumps(entry.get("meta") or {})
+            used_ids = {entry.get("featured_media") or 0}
+        verb = "would delete" if dry_run else "deleted"
+        done = []
+        live_release = marker_fields(entry["content"]["raw"]).get("release") if entry else None
+        kept: set[str] = set()
+        if live_release == self.release:
+            kept = {f.digest for f in self.files().values()}
+        elif self.state and self.state.get("release") == live_release:
+            kept = {f["sha256"] for f in (self.state.get("files") or {}).values()}
+        chosen, _ = self._choose(self.files(), self.media_on_site(entry), entry) if kept else ({}, [])
+        used_ids |= {m["id"] for m in chosen.values()}
+        for item in self.media_on_site(entry):
+            if item["id"] in used_ids or (item.get("source_url") and item["source_url"] in used_text):
                 continue
-            if item["id"] in used or item.get("source_url") in used:
-                continue
-            self.client.call("DELETE", f"media/{item['id']}", what=f"delete upload {item['id']}", params={"force": "true"})
-            removed.append(f"{item['id']} {item.get('source_url', '')}")
-        return removed
+            if not dry_run:
+                self.delete_media(item["id"], what=f"delete upload {item['id']}")
+            done.append(f"{verb} upload {item['id']} {item.get('source_url', '')}")
+        for twin in twins:
+            if not dry_run:
+                self.client.call("DELETE", f"{self.site.rest_base}/{twin['id']}", config_key="rest_base",
+                                 what=f"move twin entry {twin['id']} to the trash",
+                                 accept=frozenset({"rest_already_trashed", "rest_post_invalid_id"}))
+            done.append(f"{'would move' if dry_run else 'moved'} twin entry {twin['id']} ({twin['slug']}, "
+                        f"{twin['status']}) to the trash")
+        return done
+
+
+@dataclass
+class Progress:
+    """How far a run got, to say exactly what the site holds when it stops."""
+
+    entry: dict[str, Any] | None
+    release: str
+    placeholder: bool = False
+    uploaded: list[str] = field(default_factory=list)
+    switching: bool = False
+    switched: bool = False
+    deleted: list[int] = field(default_factory=list)
+
+    def holdings(self, publisher: Publisher) -> str:
+        """What the site holds now, in words, and what to do."""
+        lines = ["What the site holds now:"]
+        entry = self.entry
+        if entry is None:
+            lines.append("  no entry for this paper")
+        else:
+            shown = marker_fields(entry["content"]["raw"]).get("release")
+            if self.placeholder or shown in (None, "none"):
+                lines.append(f"  entry {entry['id']} ({entry['slug']}): a draft placeholder, no release yet")
+            elif self.switched:
+                lines.append(f"  entry {entry['id']} ({entry['slug']}, {entry['status']}) shows the new release "
+                             f"{self.release}")
+            elif self.switching:
+                lines.append(f"  entry {entry['id']} ({entry['slug']}, {entry['status']}): the switch to release "
+                             f"{self.release} was sent and no answer came; the entry shows either release {shown} "
+                             f"or {self.release}, each in full (WordPress saves an update at once)")
+            else:
+                lines.append(f"  entry {entry['id']} ({entry['slug']}, {entry['status']}) unchanged, showing "
+                             f"release {shown}")
+        if self.uploaded:
+            lines.append(f"  uploaded for release {self.release}, not shown yet unless the entry was switched: "
+                         + ", ".join(self.uploaded))
+        if self.switched:
+            lines.append("  the previous release's files are still there" + (
+                f" but {len(self.deleted)} already deleted" if self.deleted else ""))
+        lines.append("Run the same command again to finish (it reuses what is there and makes no copy); "
+                     "`perrypress publish wordpress --cleanup` removes uploads the entry does not use.")
+        return "\n".join(lines)
+
+
+def _slug_of(item: dict[str, Any]) -> str:
+    match = _MEDIA_TAG.search((item.get("description") or {}).get("raw", ""))
+    return match.group("slug") if match else ""
+
+
+def _digest_of(item: dict[str, Any]) -> str:
+    match = _MEDIA_TAG.search((item.get("description") or {}).get("raw", ""))
+    return match.group("digest") if match else ""
 
 
 def publish(config: dict[str, Any], *, root: Path, url: str | None = None, status: str | None = None,
-            dry_run: bool = False, cleanup: bool = False, out: Callable[[str], None] = print) -> Plan | None:
+            dry_run: bool = False, cleanup: bool = False, force: bool = False, keep_old: bool = False,
+            allow_dirty: bool = False, out: Callable[[str], None] = print) -> Plan | None:
     """``perrypress publish wordpress``: publish the project's bundle; report on ``out`` what changed (or would)."""
     library, _ = library_metadata(root / config["report"])
     bundle = root / SITE / library["slug"]
     site = Site.from_config(config, url=url)
     user, password = credentials()
-    publisher = Publisher(bundle, Client(site, user=user, password=password))
+    manifest = check_manifest(bundle) if (bundle / MANIFEST).exists() else None
+    if manifest is None:
+        raise PublishError(f"{bundle}: no {MANIFEST} — run `perrypress publish` first to make the bundle")
+    for warning in check_fresh(manifest, root, allow_dirty=allow_dirty):
+        out(f"warning: {warning}")
+    publisher = Publisher(bundle, Client(site, user=user, password=password), root=root)
     if cleanup:
-        removed = publisher.cleanup()
-        out("\n".join(f"deleted upload {r}" for r in removed) or "no orphaned uploads")
+        done = publisher.cleanup(dry_run=dry_run)
+        out("\n".join(done) or "nothing to clean up")
+        if dry_run:
+            out("dry run: nothing was changed")
         return None
-    plan = publisher.run(status=status, dry_run=dry_run)
+    plan = publisher.run(status=status, dry_run=dry_run, force=force, keep_old=keep_old)
     verb = "would " if dry_run else ""
     for name in plan.uploaded:
-        out(f"{verb}upload {name}" if dry_run else f"uploaded {name}")
+        out(f"would upload {name}" if dry_run else f"uploaded {name}")
     for name in plan.reused:
         out(f"reused {name} (same SHA-256)")
     for term in plan.terms:
         out(f"{verb}create term {term}" if dry_run else f"created term {term}")
     if plan.entry == "unchanged":
-        out(f"no changes: entry {plan.entry_id} ({publisher.slug}) is up to date")
+        out(f"no changes: entry {plan.entry_id} ({publisher.slug}) is up to date (release {plan.release})")
     elif dry_run:
-        out(f"would {plan.entry} entry {publisher.slug}" + (f" ({plan.entry_id})" if plan.entry_id else ""))
-        out("dry run: nothing was changed")
+        out(f"would {plan.entry} entry {publisher.slug}" + (f" ({plan.entry_id})" if plan.entry_id else "")
+            + f" with release {plan.release}")
     else:
-        out(f"{plan.entry} entry {plan.entry_id} ({publisher.slug}) at {site.url}")
+        out(f"{plan.entry} entry {plan.entry_id} ({publisher.slug}) at {site.url}: release {plan.release}")
+    for item in plan.removed:
+        out(f"{verb}delete the previous release's upload {item}" if dry_run else f"deleted the previous release's upload {item}")
+    for twin in plan.twins:
+        out(f"twin left by an earlier run: {twin} — `perrypress publish wordpress --cleanup` removes it")
+    for warning in plan.warnings:
+        out(f"warning: {warning}")
+    if dry_run:
+        out("dry run: nothing was changed")
     return plan
