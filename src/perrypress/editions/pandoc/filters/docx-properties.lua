@@ -101,7 +101,7 @@ local function properties (meta, blocks)
   local out = {}
   for _, key in ipairs(KEEP) do out[key] = meta[key] end
   out.title = #title > 0 and title or nil
-  local names = author_names(meta.author)
+  local names = author_names(meta['perry-authors'])
   out.author = #names > 0 and names or nil
   out.subject = meta.subject or series_line(blocks) or series.name
   out.category = meta.category or series.name
