@@ -4,8 +4,8 @@ One table per language, ``labels/<language>.yaml`` in the package, is chosen by
 ``lang:`` in report.qmd (``es-ES`` → ``es.yaml``); a paper may override any
 label under ``perry-labels:`` in its metadata. Pandoc gets them as the metadata
 map ``perry-labels`` (templates: ``$perry-labels.figure$``; filters:
-``meta['perry-labels']``), and the standard keys ``reference-section-title``,
-``notes-title`` and ``toc-title`` from them. Not ``labels``: that name is
+``meta['perry-labels']``), and the standard keys ``reference-section-title``
+and ``notes-title`` from them. Not ``labels``: that name is
 Quarto's, which replaces it with its own title-block labels before any filter
 runs (quarto-cli src/resources/filters/modules/authors.lua, computeLabels).
 """
@@ -99,8 +99,6 @@ def pandoc_metadata(meta: dict[str, Any], *, path: Path, text: str = "") -> dict
         KEY: {key: value for key, value in labels.items() if key != "months"},
         "reference-section-title": str(meta.get("reference-section-title") or labels["bibliography"]),
         "notes-title": str(meta.get("notes-title") or labels["notes"]),
-        # The HTML contents' heading; Quarto would otherwise set its own ("Table of contents").
-        "toc-title": str(meta.get("toc-title") or labels["contents"]),
     }
 
 

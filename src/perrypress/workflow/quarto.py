@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from .. import toolchain
 from ..errors import BuildError, SourceError
 from . import last_good
+from .quarto_files import build_epoch
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def finish_outputs(root: Path, outputs: list[str]) -> list[Path]:
             finish("html", path)
         elif path.suffix == ".docx":
             finish("docx", path)
-            redate_docx(path, toolchain.source_date_epoch(root))
+            redate_docx(path, build_epoch(root))
         else:
             continue
         finished.append(path)
@@ -73,7 +74,7 @@ def render_editions(root: Path, config: dict[str, Any], *, editions: list[str] |
     quarto = quarto or quarto_executable()
     made = []
     # The PDF's date, the DOCX's and the post-render step's are the pandoc path's (SOURCE_DATE_EPOCH).
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(toolchain.source_date_epoch(root))}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(build_epoch(root))}
     for edition in editions or list(config["editions"]):
         command = render_command(quarto, edition, config)
         log.info("%s", " ".join(command))

@@ -9,7 +9,7 @@ these files, so it is the same for every paper, wherever the package is installe
   its command line and in its labels defaults file — the labels of the
   paper's language, the section titles, the edition's file name (the HTML
   page's Download and Cite actions), draft or release, the fonts — and the
-  PDF's date, SOURCE_DATE_EPOCH's (Quarto's typst call passes no timestamp);
+  PDF's and DOCX's date, SOURCE_DATE_EPOCH's (Quarto's typst call passes no timestamp);
 - ``fonts/`` (the typst format's ``font-paths``): links to the configured font files;
 - ``post-render`` (the project's ``post-render`` script): runs
   ``perrypress step quarto-finish`` with the Python that built the paper.
@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from .. import resources, toolchain
-from ..sources.labels import pandoc_metadata
+from ..sources.labels import labels_for, pandoc_metadata
 from ..sources.metadata import read_metadata
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,15 @@ def quarto_metadata(root: Path, config: dict[str, Any], *, epoch: int) -> dict[s
     when = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
     return {
         **pandoc_metadata(meta, path=report, text=text),
+        # The HTML contents' heading: Quarto sets its own ("Table of contents") unless the metadata has one;
+        # perry.html prints the `contents` label when it has none (the pandoc path).
+        "toc-title": str(meta.get("toc-title") or labels_for(meta, path=report, text=text)["contents"]),
         "build-mode": config["mode"],
         "serif-font": config["fonts"]["serif"]["family"],
         "sans-font": config["fonts"]["sans"]["family"],
         "edition-name": config["output_name"],
+        # The build's SOURCE_DATE_EPOCH: the PDF's date, and the DOCX's (post-render, `perrypress step quarto-finish`).
+        "source-date-epoch": epoch,
         "pdf-date": {"year": when.year, "month": when.month, "day": when.day,
                      "hour": when.hour, "minute": when.minute, "second": when.second},
     }
@@ -82,3 +87,12 @@ def write_quarto_files(root: Path, config: dict[str, Any], out: Path) -> Path:
     os.chmod(script, 0o755)
     log.info("wrote %s", out)
     return out
+
+
+def build_epoch(root: Path) -> int:
+    """The SOURCE_DATE_EPOCH the build wrote into metadata.yml (else the environment's or the last commit's)."""
+    path = root / FOLDER / "metadata.yml"
+    written = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if isinstance(written, dict) and isinstance(written.get("source-date-epoch"), int):
+        return written["source-date-epoch"]
+    return toolchain.source_date_epoch(root)

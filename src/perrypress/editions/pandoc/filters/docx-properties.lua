@@ -28,9 +28,10 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local utils = require 'pandoc.utils'
 
 -- The metadata pandoc's DOCX writer reads; any other key would become a custom property.
+-- Not toc-title: the DOCX has no contents, and Quarto sets one for every format.
 local KEEP = {
   'title', 'author', 'subject', 'keywords', 'description', 'category', 'lang', 'dir',
-  'toc', 'toc-title', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
+  'toc', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
 }
 
 -- Under Quarto this filter runs inside Quarto's own Lua filter, at its post-render entry point
