@@ -156,7 +156,7 @@ def write_spanish_paper(destination: Path) -> Project:
     text = report.read_text(encoding="utf-8")
     # An editor's edits of the metadata: the label for a woman author, and her double surname for citations.
     text = text.replace("bibliography: references.bib\n",
-                        "bibliography: references.bib\nlabels: {about-author: Sobre la autora}\n")
+                        "bibliography: references.bib\nperry-labels: {about-author: Sobre la autora}\n")
     text = text.replace("    # family: Fernández O'Brien\n    # given: Lucía\n",
                         "    family: Fernández O'Brien\n    given: Lucía\n")
     report.write_text(text, encoding="utf-8")

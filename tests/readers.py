@@ -71,6 +71,10 @@ def source_paragraphs(root: Path) -> dict[str, list[str]]:
     return paragraphs
 
 
+# Elements with no end tag: they neither open nor close the notes.
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _HTMLText(HTMLParser):
     """Collect an HTML page's text, its footnotes' text separately, and its elements."""
 
@@ -89,13 +93,18 @@ class _HTMLText(HTMLParser):
         if tag in {"script", "style", "title"}:
             self.in_skip += 1
         if tag in {"section", "div"} and attributes.get("id") == "footnotes" or self.in_notes:
-            if tag not in {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}:
+            if tag not in VOID:
                 self.in_notes += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # A self-closing tag (pandoc writes <hr />, an SVG its <path/>): one element that opens and closes nothing.
+        # HTMLParser's default would count it as a start and an end, and an <hr /> would close the notes.
+        self.elements.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"script", "style", "title"}:
             self.in_skip -= 1
-        if self.in_notes:
+        if self.in_notes and tag not in VOID:
             self.in_notes -= 1
 
     def handle_data(self, data: str) -> None:

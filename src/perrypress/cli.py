@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -132,12 +133,19 @@ def cmd_cite(args: argparse.Namespace) -> None:
     write_cite_block(Path(args.root) / config["report"], Path(args.out))
 
 
-def cmd_labels(args: argparse.Namespace) -> None:
-    """Write the labels of the paper's language as a metadata file (for `quarto render`)."""
-    from .sources.labels import write_metadata_file
+def cmd_quarto_files(args: argparse.Namespace) -> None:
+    """Write what `quarto render` reads besides the paper: pandoc files, metadata, fonts, post-render script."""
+    from .workflow.quarto_files import write_quarto_files
 
-    config = _config(args)
-    write_metadata_file(Path(args.root) / config["report"], Path(args.out))
+    write_quarto_files(Path(args.root), _config(args), Path(args.out))
+
+
+def cmd_quarto_finish(args: argparse.Namespace) -> None:
+    """Finish Quarto's HTML and DOCX as the pandoc path does (the project's post-render script)."""
+    from .workflow.quarto import finish_outputs, project_output_files
+
+    for path in finish_outputs(Path(args.root), project_output_files(os.environ)):
+        log.info("finished %s", path)
 
 
 def cmd_previews(args: argparse.Namespace) -> None:
@@ -371,9 +379,12 @@ def _step_parsers(step: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_cite)
 
-    p = sub.add_parser("labels", help="write the labels of the paper's language as a metadata file (for Quarto)")
+    p = sub.add_parser("quarto-files", help="write what `quarto render` reads besides the paper (_build/quarto-files/)")
     p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_labels)
+    p.set_defaults(func=cmd_quarto_files)
+
+    p = sub.add_parser("quarto-finish", help="finish Quarto's HTML and DOCX (its post-render script runs this)")
+    p.set_defaults(func=cmd_quarto_finish)
 
     p = sub.add_parser("previews", help="render PNG previews of the PDF and HTML editions")
     p.add_argument("--pdf", required=True)

@@ -33,9 +33,9 @@ def pandoc_filter_args(filters: list[str]) -> list[str]:
 
 def labels_defaults(directory: Path, lang: str = "en-US") -> Path:
     """A pandoc defaults file giving the labels of ``lang``, as perrypress gives them to an edition."""
-    labels = pandoc_metadata({"lang": lang}, path=Path("report.qmd"))["labels"]
+    labels = pandoc_metadata({"lang": lang}, path=Path("report.qmd"))["perry-labels"]
     path = directory / f"labels-{lang}.yaml"
-    path.write_text(yaml.safe_dump({"metadata": {"labels": labels}}, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump({"metadata": {"perry-labels": labels}}, allow_unicode=True), encoding="utf-8")
     return path
 
 
@@ -130,7 +130,7 @@ class TestUnderQuarto:
                     *, quarto: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``filters`` over ``text`` written to a folder outside ``project``, as Quarto does, in ``project``.
 
-        The labels come as under Quarto, from metadata (_quarto.yml's metadata-files: _build/labels.yml).
+        The labels come as under Quarto, from metadata (_quarto.yml's metadata-files: _build/quarto-files/metadata.yml).
         """
         session = tmp_path / "quarto-session"
         session.mkdir()

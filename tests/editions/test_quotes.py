@@ -67,7 +67,7 @@ def test_typst_agrees(tmp_path: Path) -> None:
 def test_a_missing_mark_is_an_error(tmp_path: Path) -> None:
     """A label table that gives only some of the four marks stops the build, naming the key."""
     case = write_case(tmp_path, TEXT, ["quotes"], to="html")
-    (case / "labels.yaml").write_text("metadata:\n  labels:\n    quotes: {open: «, close: »}\n", encoding="utf-8")
+    (case / "labels.yaml").write_text("metadata:\n  perry-labels:\n    quotes: {open: «, close: »}\n", encoding="utf-8")
     result = run_pandoc("input.md", "-t", "html", *pandoc_filter_args(["quotes"]), "--defaults", "labels.yaml",
                         cwd=case)
-    assert result.returncode != 0 and "labels.quotes.inner-" in result.stderr
+    assert result.returncode != 0 and "perry-labels.quotes.inner-" in result.stderr

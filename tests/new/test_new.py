@@ -24,7 +24,7 @@ EDITIONS = ["pdf", "html", "docx"]
 # What a new paper holds: its own files only, nothing of the tool (filters, templates, rules).
 FILES = {".ci/run", ".gitignore", "README.md", "Snakefile", "config/config.yaml", "data/datapackage.json",
          "data/note-elements.csv", "data/sources.csv", "data/sources.bib", "references.bib", "report.qmd",
-         "requirements.txt", "sections/01-introduction.qmd"}
+         "requirements.txt", "sections/01-introduction.qmd", "_quarto.yml"}
 
 
 def words(text: str) -> str:
@@ -45,11 +45,13 @@ class TestScaffold:
 
     @pytest.mark.parametrize("lang", ["en", "es"])
     def test_the_papers_files_and_none_of_the_tool(self, tmp_path: Path, lang: str) -> None:
-        """The paper's own files, a valid configuration, no copy of the workflow, filters or templates."""
+        """The paper's own files, a valid configuration, no copy of the workflow, filters or templates (the build
+        copies them into _build/quarto-files/ for `quarto render`)."""
         paper = scaffold(tmp_path / "paper", "T", "A", "--lang", lang)
         written = {str(p.relative_to(paper.root)) for p in paper.root.rglob("*") if p.is_file()}
         assert written == FILES
-        assert not (paper.root / "_quarto.yml").exists()
+        # The Quarto project names only what the build writes under _build/: the same file as this repository's.
+        assert (paper.root / "_quarto.yml").read_bytes() == (ROOT / "_quarto.yml").read_bytes()
         assert os.access(paper.root / ".ci" / "run", os.X_OK)
         meta, _ = read_metadata(paper.root / "report.qmd")
         assert meta["lang"] == {"en": "en-US", "es": "es-ES"}[lang]

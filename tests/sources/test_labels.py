@@ -94,18 +94,26 @@ class TestChoice:
         assert language_of("es_MX") == "es"
 
     def test_paper_overrides_a_label(self) -> None:
-        """A paper's `labels:` replaces one label and keeps the rest."""
-        labels = labels_for({"lang": "es", "labels": {"about-author": "Sobre la autora"}}, path=Path("r.qmd"))
+        """A paper's `perry-labels:` replaces one label and keeps the rest."""
+        labels = labels_for({"lang": "es", "perry-labels": {"about-author": "Sobre la autora"}}, path=Path("r.qmd"))
         assert labels["about-author"] == "Sobre la autora"
         assert labels["figure"] == "Figura"
 
     def test_unknown_label_names_line(self, tmp_path: Path) -> None:
         """A misspelt label is an error naming report.qmd's line."""
         report = tmp_path / "report.qmd"
-        report.write_text("---\ntitle: T\nlang: es\nlabels:\n  figura: Fig.\n---\n", encoding="utf-8")
+        report.write_text("---\ntitle: T\nlang: es\nperry-labels:\n  figura: Fig.\n---\n", encoding="utf-8")
         with pytest.raises(DocumentError) as info:
             write_pandoc_defaults(report, tmp_path / "out.yaml")
-        assert "report.qmd:5:" in str(info.value) and "labels.figura" in str(info.value)
+        assert "report.qmd:5:" in str(info.value) and "perry-labels.figura" in str(info.value)
+
+    def test_quartos_labels_key_is_refused(self, tmp_path: Path) -> None:
+        """`labels:` is Quarto's (it replaces it before any filter runs): an error naming the line and the key to use."""
+        report = tmp_path / "report.qmd"
+        report.write_text("---\ntitle: T\nlabels:\n  by: Por\n---\n", encoding="utf-8")
+        with pytest.raises(DocumentError) as info:
+            write_pandoc_defaults(report, tmp_path / "out.yaml")
+        assert "report.qmd:3:" in str(info.value) and "perry-labels" in str(info.value)
 
     def test_unknown_language(self) -> None:
         """A language with no table is an error listing the ones there are."""
@@ -124,18 +132,8 @@ class TestChoice:
         report = tmp_path / "report.qmd"
         report.write_text("---\ntitle: T\nlang: es-ES\n---\n", encoding="utf-8")
         written = yaml.safe_load(write_pandoc_defaults(report, tmp_path / "d.yaml").read_text(encoding="utf-8"))
-        assert written["metadata"]["labels"]["contents"] == "Contenido"
-
-
-    def test_metadata_file_for_quarto(self, tmp_path: Path) -> None:
-        """The metadata file _quarto.yml reads carries the same labels and section titles."""
-        from perrypress.sources.labels import write_metadata_file
-
-        report = tmp_path / "report.qmd"
-        report.write_text("---\ntitle: T\nlang: es-ES\n---\n", encoding="utf-8")
-        written = yaml.safe_load(write_metadata_file(report, tmp_path / "labels.yml").read_text(encoding="utf-8"))
-        assert written["labels"]["figure"] == "Figura" and written["reference-section-title"] == "Bibliografía"
-        assert "_build/labels.yml" in (ROOT / "_quarto.yml").read_text(encoding="utf-8")
+        assert written["metadata"]["perry-labels"]["contents"] == "Contenido"
+        assert "labels" not in written["metadata"]
 
 
 class TestFilters:
@@ -150,7 +148,7 @@ class TestFilters:
         """Without the labels (pandoc run by hand), the filter says how to build."""
         case = write_case(tmp_path, "![Mapa](m.png){#fig-m}\n", ["crossref"])
         code, _, stderr = render(case, lang=None)
-        assert code != 0 and re.search(r"metadata labels\.(figure|table) is missing — build with perrypress", stderr)
+        assert code != 0 and re.search(r"metadata perry-labels\.(figure|table) is missing — build with perrypress", stderr)
 
     def test_photo_placeholder_in_spanish(self, tmp_path: Path) -> None:
         """A missing photograph's placeholder is in the paper's language."""
@@ -162,7 +160,7 @@ class TestFilters:
     def test_byline_and_about_in_spanish(self, tmp_path: Path) -> None:
         """The DOCX/Quarto front matter says "Por" and "Sobre el autor"."""
         case = write_case(tmp_path, "---\nauthor:\n  - name: Ana Pérez\n    bio: Bio.\n---\n\nTexto.\n",
-                          ["front-back-matter"])
+                          ["authors", "front-back-matter"])
         code, output, stderr = render(case, lang="es-ES")
         assert code == 0, stderr
         assert "Por Ana Pérez" in output and "Sobre el autor" in output

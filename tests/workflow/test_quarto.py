@@ -13,7 +13,7 @@ import yaml
 
 from conftest import PANDOC, ROOT, Project
 from perrypress import resources
-from perrypress.workflow import quarto
+from perrypress.workflow import quarto, quarto_files
 from perrypress.cli import main
 from perrypress.sources.config import load_config
 
@@ -40,15 +40,26 @@ QUARTO_PDF_STANDARDS = {"1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-2a", "a-2b
 
 
 def in_repository(value: str) -> str:
-    """A path of a pandoc defaults file (``${.}`` is the defaults' folder) as _quarto.yml spells it, from the root."""
+    """A path of a pandoc defaults file (``${.}`` is the defaults' folder) as _quarto.yml spells it: the package's
+    pandoc files are the copy the workflow writes into _build/quarto-files/pandoc/ (workflow/quarto_files.py)."""
     path = Path(os.path.normpath(value.replace("${.}", str(resources.DEFAULTS))))
-    return str(path.relative_to(ROOT)) if path.is_absolute() else value
+    if not path.is_absolute():
+        return value
+    return str(quarto_files.FOLDER / "pandoc" / path.relative_to(resources.PANDOC))
+
+
+def in_package(value: str) -> Path:
+    """The package's file that _quarto.yml names by its copy under _build/quarto-files/pandoc/."""
+    return resources.PANDOC / Path(value).relative_to(quarto_files.FOLDER / "pandoc")
 
 
 def on_resource_path(name: str) -> str:
     """A file the HTML defaults find on their resource path, as _quarto.yml spells it."""
-    found = [in_repository(f"{folder}/{name}") for folder in DEFAULTS["html"]["resource-path"]]
-    return next(f for f in found if (ROOT / f).is_file())
+    for folder in DEFAULTS["html"]["resource-path"]:
+        path = Path(os.path.normpath(f"{folder}/{name}".replace("${.}", str(resources.DEFAULTS))))
+        if path.is_absolute() and path.is_file():
+            return in_repository(str(path))
+    raise AssertionError(f"{name} is not on the HTML defaults' resource path")
 
 
 def names(filters: list[str]) -> list[str]:
@@ -72,7 +83,8 @@ class TestSameAsPandocPath:
     def test_typst_partials_are_perry_typst(self) -> None:
         """The typst partials carry perry.typst's import and conf() call, character for character."""
         perry = (resources.TEMPLATES / "perry.typst").read_text(encoding="utf-8")
-        partials = {Path(p).name: (ROOT / p).read_text(encoding="utf-8") for p in FORMATS["typst"]["template-partials"]}
+        partials = {Path(p).name: in_package(p).read_text(encoding="utf-8")
+                    for p in FORMATS["typst"]["template-partials"]}
         assert set(partials) == {"typst-template.typ", "typst-show.typ"}
         show = partials["typst-show.typ"]
         assert show[show.index("#show: doc => conf("):] in perry
@@ -119,17 +131,171 @@ class TestSameAsPandocPath:
         assert FORMATS["html"]["minimal"] is True
 
     def test_typst_fonts_and_pdf_standard(self) -> None:
-        """The PDF uses the configured fonts from the folder quarto.py fills, and PDF/A-2a + PDF/UA-1."""
+        """The PDF uses the configured fonts from the folder the workflow fills, and PDF/A-2a + PDF/UA-1."""
         typst = FORMATS["typst"]
-        assert typst["font-paths"] == [str(quarto.TYPST_FONTS)]
-        assert typst["metadata"]["serif-font"] == CONFIG["fonts"]["serif"]["family"]
-        assert typst["metadata"]["sans-font"] == CONFIG["fonts"]["sans"]["family"]
+        assert typst["font-paths"] == [str(quarto_files.FOLDER / "fonts")]
         assert typst["pdf-standard"] == ["a-2a", "ua-1"]
         assert set(typst["pdf-standard"]) <= QUARTO_PDF_STANDARDS
 
     def test_output_dir(self) -> None:
         """Quarto writes where quarto.py collects the editions."""
         assert QUARTO_YML["project"]["output-dir"] == str(quarto.OUTPUT_DIR)
+
+    def test_every_named_file_is_the_packages(self) -> None:
+        """Every filter, template and partial _quarto.yml names is a copy of one of the package's files."""
+        named = [f for name in FORMATS for f in FORMATS[name].get("filters", []) if f != "quarto"]
+        named += [FORMATS["html"]["template"], FORMATS["docx"]["template"], *FORMATS["typst"]["template-partials"]]
+        for value in named:
+            assert in_package(value).is_file(), value
+        assert all(names(FORMATS[name]["filters"])[0] == "authors" for name in FORMATS)
+
+    def test_metadata_and_post_render_from_the_build(self) -> None:
+        """The metadata file and the post-render script are the ones the workflow writes."""
+        assert QUARTO_YML["metadata-files"] == [str(quarto_files.FOLDER / "metadata.yml")]
+        assert QUARTO_YML["project"]["post-render"] == [str(quarto_files.FOLDER / "post-render")]
+
+    def test_new_paper_gets_the_same_file(self) -> None:
+        """`perrypress new` writes this very _quarto.yml: it names only _build/ files, the same for every paper."""
+        from perrypress.new.project import SCAFFOLD
+
+        assert (SCAFFOLD / "common" / "_quarto.yml").read_bytes() == (ROOT / "_quarto.yml").read_bytes()
+
+        def values(node: object) -> list[str]:
+            if isinstance(node, dict):
+                return [v for item in node.values() for v in values(item)]
+            if isinstance(node, list):
+                return [v for item in node for v in values(item)]
+            return [str(node)]
+        paths = [v for v in values(QUARTO_YML) if "/" in v]
+        assert paths and all(v.startswith("_build/") for v in paths), paths
+
+
+class TestQuartoFiles:
+    """_build/quarto-files/, written by the workflow (rule quarto_files) for `quarto render`."""
+
+    @pytest.fixture(scope="class")
+    def files(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
+        """The folder written once for this repository's paper."""
+        out = tmp_path_factory.mktemp("quarto-files") / "quarto-files"
+        (out / "stale").mkdir(parents=True)
+        return quarto_files.write_quarto_files(ROOT, CONFIG, out)
+
+    def test_pandoc_files_copied(self, files: Path) -> None:
+        """Each filter, template and partial is the package's, byte for byte; nothing stale is left."""
+        for part in quarto_files.PANDOC_PARTS:
+            for source in (resources.PANDOC / part).rglob("*"):
+                if source.is_file() and "__pycache__" not in source.parts:
+                    assert (files / "pandoc" / source.relative_to(resources.PANDOC)).read_bytes() == source.read_bytes()
+        assert not (files / "stale").exists()
+
+    def test_metadata(self, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The pandoc path's labels, titles, edition name, mode and fonts; the PDF's date at SOURCE_DATE_EPOCH."""
+        from perrypress.sources.labels import pandoc_metadata
+        from perrypress.sources.metadata import read_metadata
+
+        written = yaml.safe_load((files / "metadata.yml").read_text(encoding="utf-8"))
+        meta, text = read_metadata(ROOT / "report.qmd")
+        for key, value in pandoc_metadata(meta, path=ROOT / "report.qmd", text=text).items():
+            assert written[key] == value, key
+        assert written["toc-title"] == "Contents" and "labels" not in written
+        assert written["edition-name"] == CONFIG["output_name"] and written["build-mode"] == CONFIG["mode"]
+        assert (written["serif-font"], written["sans-font"]) == (CONFIG["fonts"]["serif"]["family"],
+                                                                 CONFIG["fonts"]["sans"]["family"])
+        dated = quarto_files.quarto_metadata(ROOT, CONFIG, epoch=1704067200)
+        assert dated["pdf-date"] == {"year": 2024, "month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+        assert dated["source-date-epoch"] == 1704067200
+
+    def test_fonts_linked(self, files: Path) -> None:
+        """font-paths' folder holds the configured fonts."""
+        linked = sorted(p.name for p in (files / "fonts").iterdir())
+        assert linked == sorted(p.name for p in __import__("perrypress.toolchain").toolchain.font_files(CONFIG["fonts"]))
+        assert any("SourceSerif" in n for n in linked)
+
+    def test_post_render_script(self, files: Path) -> None:
+        """An executable script that runs `perrypress step quarto-finish` with this Python."""
+        import sys
+
+        script = files / "post-render"
+        assert os.access(script, os.X_OK)
+        text = script.read_text(encoding="utf-8")
+        assert text.startswith(f"#!{sys.executable}\n") and '"quarto-finish"' in text
+
+
+class TestQuartoFinish:
+    """The post-render step: what the pandoc path does after pandoc, on Quarto's outputs."""
+
+    def test_output_files_from_quarto(self, tmp_path: Path) -> None:
+        """The list comes from QUARTO_PROJECT_OUTPUT_FILES, or from the file Quarto names instead."""
+        assert quarto.project_output_files({"QUARTO_PROJECT_OUTPUT_FILES": "_build/quarto/a.html\n"}) == [
+            "_build/quarto/a.html"]
+        listing = tmp_path / "outputs.txt"
+        listing.write_text("a.docx\nb.pdf\n", encoding="utf-8")
+        assert quarto.project_output_files({"QUARTO_USE_FILE_FOR_PROJECT_OUTPUT_FILES": str(listing)}) == [
+            "a.docx", "b.pdf"]
+
+    def test_html_tidied_docx_dated(self, built: Project, tmp_path: Path) -> None:
+        """The HTML gets html_markup.tidy; the DOCX its rows kept together and the build's date, whatever its own."""
+        import zipfile
+
+        from readers import docx_xml
+
+        (tmp_path / "_build" / "quarto-files").mkdir(parents=True)
+        (tmp_path / "_build" / "quarto-files" / "metadata.yml").write_text("source-date-epoch: 1704067200\n",
+                                                                          encoding="utf-8")
+        page = tmp_path / "page.html"
+        page.write_text('<style type="text/css">p{}</style>', encoding="utf-8")
+        docx = tmp_path / "paper.docx"
+        with zipfile.ZipFile(built.edition("docx")) as source, zipfile.ZipFile(docx, "w") as out:
+            for info in source.infolist():
+                entry = zipfile.ZipInfo(info.filename, date_time=(2031, 5, 6, 7, 8, 10))
+                data = source.read(info)
+                if info.filename == "docProps/core.xml":
+                    data = data.replace(b"2024-01-01T00:00:00Z", b"2031-05-06T07:08:10Z")
+                out.writestr(entry, data.replace(b"<w:cantSplit />", b""))
+        quarto.finish_outputs(tmp_path, ["page.html", "paper.docx", "paper.pdf"])
+        assert page.read_text(encoding="utf-8") == "<style>p{}</style>"
+        assert "2024-01-01T00:00:00Z" in docx_xml(docx, "docProps/core.xml")
+        assert "2031" not in docx_xml(docx, "docProps/core.xml")
+        assert docx_xml(docx, "word/document.xml").count("<w:cantSplit />") > 0
+        with zipfile.ZipFile(docx) as archive:
+            assert {info.date_time for info in archive.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+
+
+class TestAuthorsBothWays:
+    """authors.lua gives the same `perry-authors` from pandoc's metadata and from Quarto's normalised one."""
+
+    PANDOC_SHAPE = {"author": [{"name": "Ana Pérez", "bio": "Ana *writes*."}, "Luis Gómez"]}
+    # What Quarto hands user filters (quarto-cli src/command/render/pandoc.ts; filters/modules/authors.lua).
+    QUARTO_SHAPE = {"author": ["Ana Pérez", "Luis Gómez"],
+                    "authors": [{"id": 1, "name": {"literal": "Ana Pérez", "given": "Ana", "family": "Pérez"},
+                                 "metadata": {"bio": "Ana *writes*."}},
+                                {"id": 2, "name": {"literal": "Luis Gómez", "given": "Luis", "family": "Gómez"},
+                                 "metadata": {}}],
+                    "by-author": [{"name": {"literal": "Ana Pérez"}}]}
+
+    @staticmethod
+    def perry_authors(meta: dict, tmp_path: Path) -> list:
+        """The `perry-authors` authors.lua leaves in the metadata, as pandoc JSON."""
+        import json
+
+        source = tmp_path / "in.md"
+        source.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n\nText.\n", encoding="utf-8")
+        result = subprocess.run([str(PANDOC), str(source), "-t", "json", "--lua-filter",
+                                 str(resources.FILTERS / "authors.lua")], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["meta"]["perry-authors"]["c"]
+
+    def test_same_authors(self, tmp_path: Path) -> None:
+        """Names and bios alike; a plain name has no bio."""
+        ours = self.perry_authors(self.PANDOC_SHAPE, tmp_path)
+        assert self.perry_authors(self.QUARTO_SHAPE, tmp_path) == ours
+        assert len(ours) == 2 and "bio" in ours[0]["c"] and "bio" not in ours[1]["c"]
+        assert "Emph" in str(ours[0]["c"]["bio"])
+
+    def test_given_and_family(self, tmp_path: Path) -> None:
+        """`given:` and `family:` alone make the name."""
+        authors = self.perry_authors({"author": [{"given": "Ana", "family": "Pérez"}]}, tmp_path)
+        assert authors == self.perry_authors({"author": [{"name": "Ana Pérez"}]}, tmp_path)
 
 
 def run_as_quarto(filter_name: str, project: Path, text: str, *args: str,
@@ -212,14 +378,6 @@ class TestEngineOption:
         assert quarto.render_command("quarto", "pdf", CONFIG) == [
             "quarto", "render", "report.qmd", "--to", "typst", "--output", f"{CONFIG['output_name']}.pdf"]
 
-    def test_typst_fonts_linked(self, tmp_path: Path) -> None:
-        """font-paths' folder holds the configured fonts, and nothing stale."""
-        (tmp_path / quarto.TYPST_FONTS).mkdir(parents=True)
-        (tmp_path / quarto.TYPST_FONTS / "old.ttf").write_bytes(b"")
-        folder = quarto.link_typst_fonts(tmp_path, CONFIG)
-        linked = sorted(p.name for p in folder.iterdir())
-        assert "old.ttf" not in linked and any("SourceSerif4" in n or "SourceSerif" in n for n in linked)
-
 
 QUARTO = shutil.which("quarto")
 
@@ -238,33 +396,137 @@ def edition_text(path: Path) -> str:
     return " ".join(text.split())
 
 
-# The one warning tolerated: with `pdf-standard` set and verapdf not installed (`quarto install
-# verapdf`), Quarto says it cannot check the PDF and goes on (quarto-cli src/core/verapdf.ts,
-# validatePdfStandards). perrypress checks PDF/A and PDF/UA itself.
-VERAPDF_MISSING = re.compile(r"^[A-Z]*:? ?PDF standard validation requested but verapdf is not installed\.\n"
-                             r"Install with: quarto install verapdf\n"
-                             r"Standards requested: a-2a, ua-1\n?", re.MULTILINE)
+# The warnings tolerated, both about Quarto's installation, not the paper:
+# - with `pdf-standard` set and verapdf not installed (`quarto install verapdf`), Quarto says it
+#   cannot check the PDF and goes on (quarto-cli src/core/verapdf.ts, validatePdfStandards);
+#   perrypress checks PDF/A and PDF/UA itself (page-validation, below);
+# - a Quarto run from quarto-cli's source without its bundled typst-gather tool (which a Quarto
+#   release ships) stages its Typst packages without analysing them first
+#   (src/command/render/output-typst.ts, analyzeNeededPackages).
+QUARTO_INSTALLATION_WARNINGS = [
+    re.compile(r"^[A-Z]*:? ?PDF standard validation requested but verapdf is not installed\.\n"
+               r"Install with: quarto install verapdf\n"
+               r"Standards requested: a-2a, ua-1\n?", re.MULTILINE),
+    re.compile(r"^[A-Z]*:? ?typst-gather analyze failed; staging all packages as fallback: "
+               r"typst-gather binary not found\.\nRun \./configure\.sh to build and install it\.\n?", re.MULTILINE),
+]
 
 
-def without_verapdf_warning(stderr: str) -> str:
-    """Quarto's stderr without its verapdf-is-missing warning (colours removed)."""
-    return VERAPDF_MISSING.sub("", re.sub(r"\x1b\[[0-9;]*m", "", stderr))
+def without_installation_warnings(stderr: str) -> str:
+    """Quarto's stderr without its warnings about its own installation (colours removed)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", stderr)
+    for warning in QUARTO_INSTALLATION_WARNINGS:
+        text = warning.sub("", text)
+    return text
+
+
+needs_quarto = pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (it cannot be installed on the "
+                                                         "project's machines: TOOLCHAIN.md); install Quarto to run it")
+
+
+@pytest.fixture(scope="module")
+def release_like(built: Project, stand_in_photographs, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The session's built project, copied, with stand-in photographs, built again as a release (`perrypress build
+    --release`): the pandoc path's editions, and everything `quarto render` reads."""
+    destination = tmp_path_factory.mktemp("quarto-render") / "project"
+    shutil.copytree(built.root, destination, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+    project = Project(destination)
+    stand_in_photographs(project.root)
+    result = project.perrypress("build", "--release")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return project
+
+
+def quarto_render(project: Project, edition: str) -> tuple[subprocess.CompletedProcess[str], bytes]:
+    """Run plain `quarto render` for one edition, in an environment without SOURCE_DATE_EPOCH; return it and the file."""
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = subprocess.run(quarto.render_command(QUARTO, edition, CONFIG), cwd=project.root, env=env,
+                            capture_output=True, text=True)
+    rendered = project.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.{edition}"
+    return result, rendered.read_bytes() if result.returncode == 0 else b""
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (it cannot be installed on the project's "
-                                           "machines: TOOLCHAIN.md); install Quarto to run this test")
-def test_quarto_render_matches_pandoc_path(built: Project) -> None:
-    """`quarto render` makes all three editions with no warning and the same text as the default build."""
-    for edition in ("pdf", "html", "docx"):
-        expected = edition_text(built.edition(edition))
-        result = subprocess.run(quarto.render_command(QUARTO, edition, CONFIG), cwd=built.root,
-                                capture_output=True, text=True)
+@needs_quarto
+class TestQuartoRender:
+    """After `perrypress build`, plain `quarto render` makes the three editions the pandoc path makes."""
+
+    @pytest.fixture(scope="class")
+    def renders(self, release_like: Project) -> dict[str, tuple[subprocess.CompletedProcess[str], bytes, bytes]]:
+        """Each edition rendered twice: (first run, its bytes, the second run's bytes)."""
+        found = {}
+        for edition in ("pdf", "html", "docx"):
+            first, data = quarto_render(release_like, edition)
+            _, again = quarto_render(release_like, edition)
+            found[edition] = (first, data, again)
+        return found
+
+    @pytest.mark.parametrize("edition", ["pdf", "html", "docx"])
+    def test_renders_without_warning(self, renders, edition: str) -> None:
+        """Exit 0, and nothing on stderr but Quarto's warnings about its own installation."""
+        result = renders[edition][0]
         assert result.returncode == 0, result.stderr
-        stderr = without_verapdf_warning(result.stderr)
-        assert "WARN" not in stderr and "ERROR" not in stderr, result.stderr
-        rendered = built.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.{edition}"
-        assert edition_text(rendered) == expected
+        stderr = without_installation_warnings(result.stderr)
+        assert "WARN" not in stderr and "ERROR" not in stderr, stderr
+
+    @pytest.mark.parametrize("edition", ["pdf", "html", "docx"])
+    def test_same_text_as_pandoc_path(self, renders, release_like: Project, edition: str) -> None:
+        """The same text, notes included, as the pandoc path's edition (tests/readers.py)."""
+        assert renders[edition][1]
+        rendered = release_like.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.{edition}"
+        assert edition_text(rendered) == edition_text(release_like.edition(edition))
+        assert "Zoe Nelson" in edition_text(rendered)
+
+    @pytest.mark.parametrize("edition", ["pdf", "html", "docx"])
+    def test_byte_identical_across_runs(self, renders, edition: str) -> None:
+        """Two renders of the same sources are the same bytes (the build's SOURCE_DATE_EPOCH, not the clock)."""
+        _, first, second = renders[edition]
+        assert first and first == second
+
+    def test_notes_and_pages(self, renders, release_like: Project) -> None:
+        """As many notes in the HTML and DOCX, and as many PDF pages, as on the pandoc path."""
+        from readers import docx_footnotes, html_text, pdf_pages
+
+        out = release_like.root / quarto.OUTPUT_DIR / CONFIG["output_name"]
+        ours = html_text(release_like.edition("html"))
+        quartos = html_text(out.with_suffix(".html"))
+        assert len("".join(ours.notes)) > 1000 and "".join(quartos.notes) == "".join(ours.notes)
+        assert len(docx_footnotes(out.with_suffix(".docx"))) == len(docx_footnotes(release_like.edition("docx"))) > 50
+        assert len(pdf_pages(out.with_suffix(".pdf"))) == len(pdf_pages(release_like.edition("pdf")))
+
+    def test_html_page_as_pandoc_paths(self, renders, release_like: Project) -> None:
+        """The page's Download and Cite actions, its contents heading, and the tidied markup."""
+        page = (release_like.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.html").read_text(encoding="utf-8")
+        name = CONFIG["output_name"]
+        for action in (f'href="{name}.pdf"', f'href="{name}.docx"', 'href="#cite-this-paper"'):
+            assert action in page, action
+        assert '<h2 id="toc-title">Contents</h2>' in page
+        assert '<style type="text/css">' not in page and '<img role="img" ' not in page
+        assert '<time datetime="2024-01">' in page
+
+    @pytest.mark.parametrize("profile", ["2a", "ua1"])
+    def test_pdf_compliant(self, renders, release_like: Project, profile: str) -> None:
+        """page-validation finds Quarto's PDF compliant with PDF/A-2a and PDF/UA-1."""
+        import page
+
+        report = page.validate_pdf(str(release_like.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.pdf"),
+                                   profile=profile)
+        assert report.is_compliant and not report.failures, report.failures
+
+    def test_nu_html_checker(self, renders, release_like: Project) -> None:
+        """The Nu Html Checker reports no error and no warning on Quarto's page either."""
+        import json
+
+        jar = ROOT / ".ci" / "node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+        if shutil.which("java") is None or not jar.exists():
+            pytest.skip("the Nu Html Checker needs Java and npm's vnu-jar (.ci/run installs both)")
+        page = release_like.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.html"
+        result = subprocess.run(["java", "-jar", str(jar), "--format", "json", str(page)],
+                                capture_output=True, text=True, timeout=300)
+        messages = json.loads(result.stderr or result.stdout)["messages"]
+        flagged = [m for m in messages if m["type"] == "error" or m.get("subType") == "warning"
+                   or m["type"] == "non-document-error"]
+        assert not flagged, [(m.get("lastLine"), m["message"]) for m in flagged]
 
 
 def as_quarto(filter_path: str, project: Path, folder: Path) -> Path:

@@ -55,9 +55,9 @@ def test_variables_step_does_not_load_matplotlib(built_copy: Project) -> None:
 
 @pytest.mark.parametrize("step", [["table", "law", "--out", "_build/tables/law.md"],
                                   ["cite", "--out", "_build/cite.html"],
-                                  ["labels", "--out", "_build/labels.yml"]])
+                                  ["quarto-files", "--out", "_build/quarto-files"]])
 def test_text_steps_do_not_load_matplotlib(built_copy: Project, step: list[str]) -> None:
-    """Tables, the cite block and the labels file load no plotting library."""
+    """Tables, the cite block and the Quarto files load no plotting library."""
     assert "matplotlib" not in loaded_by(built_copy, "step", *step)
 
 

@@ -106,7 +106,7 @@ def compile_pdf(typ: Path, pdf: Path, config: dict[str, Any], *, root: Path, epo
     return messages
 
 
-def _finish(edition: str, staged: Path) -> None:
+def finish(edition: str, staged: Path) -> None:
     """What pandoc cannot write: DOCX rows that never split across pages; HTML markup the Nu checker accepts."""
     if edition == "docx":
         from .docx_rows import rewrite_docx
@@ -133,7 +133,7 @@ def build_edition(edition: str, config: dict[str, Any], *, root: Path, output: P
             warnings += compile_pdf(typ, staged, config, root=root, epoch=epoch)
         else:
             warnings = run_pandoc(edition, config, root=root, output=staged, epoch=epoch)
-            _finish(edition, staged)
+            finish(edition, staged)
         if warnings and config["mode"] == "release":
             raise BuildError(f"{config['report']}: release build stopped on warnings:\n  " + "\n  ".join(warnings))
         shutil.move(staged, output)

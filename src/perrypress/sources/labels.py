@@ -2,9 +2,12 @@
 
 One table per language, ``labels/<language>.yaml`` in the package, is chosen by
 ``lang:`` in report.qmd (``es-ES`` → ``es.yaml``); a paper may override any
-label under ``labels:`` in its metadata. Pandoc gets them as the metadata map
-``labels`` (templates: ``$labels.figure$``; filters: ``meta.labels``), and the
-standard keys ``reference-section-title`` and ``notes-title`` from them.
+label under ``perry-labels:`` in its metadata. Pandoc gets them as the metadata
+map ``perry-labels`` (templates: ``$perry-labels.figure$``; filters:
+``meta['perry-labels']``), and the standard keys ``reference-section-title``
+and ``notes-title`` from them. Not ``labels``: that name is
+Quarto's, which replaces it with its own title-block labels before any filter
+runs (quarto-cli src/resources/filters/modules/authors.lua, computeLabels).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 
 TABLES = Path(__file__).parent / "languages"
 DEFAULT_LANG = "en-US"
+# The metadata key of the labels, in report.qmd (a paper's overrides) and for pandoc (the whole table).
+KEY = "perry-labels"
 
 
 def languages() -> list[str]:
@@ -45,7 +50,7 @@ def table(language: str) -> dict[str, Any]:
 
 
 def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str, Any]:
-    """The labels of a paper: its language's table, with the overrides under ``labels:`` in its metadata."""
+    """The labels of a paper: its language's table, with the overrides under ``perry-labels:`` in its metadata."""
     lang = str(meta.get("lang") or DEFAULT_LANG)
     try:
         labels = dict(table(language_of(lang)))
@@ -54,22 +59,26 @@ def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str,
                             f"use one of {', '.join(languages())} (e.g. en-US, es-ES), or add "
                             f"src/perrypress/sources/languages/{language_of(lang)}.yaml",
                             line=yaml_line(text, ["lang"]) + 1 if text else None) from None
-    overrides = meta.get("labels") or {}
+    if "labels" in meta:
+        raise DocumentError(path, "metadata: 'labels' is Quarto's own key (its title-block labels)",
+                            "write the paper's labels under perry-labels: instead",
+                            line=yaml_line(text, ["labels"]) + 1 if text else None)
+    overrides = meta.get(KEY) or {}
     if not isinstance(overrides, dict):
-        raise DocumentError(path, "metadata: 'labels' must be a map of label: text",
-                            "write e.g. labels: {about-author: Sobre la autora}")
+        raise DocumentError(path, f"metadata: '{KEY}' must be a map of label: text",
+                            f"write e.g. {KEY}: {{about-author: Sobre la autora}}")
     for key, value in overrides.items():
         if key not in labels:
-            raise DocumentError(path, f"metadata: labels.{key} is not a label",
+            raise DocumentError(path, f"metadata: {KEY}.{key} is not a label",
                                 f"use one of: {', '.join(k for k in labels if k != 'months')}",
-                                line=yaml_line(text, ["labels", key]) + 1 if text else None)
+                                line=yaml_line(text, [KEY, key]) + 1 if text else None)
         if key == "months" and (not isinstance(value, list) or len(value) != 12):
-            raise DocumentError(path, "metadata: labels.months must list twelve month names",
+            raise DocumentError(path, f"metadata: {KEY}.months must list twelve month names",
                                 "write them in order, January first")
         if key == "quotes":
             if not isinstance(value, dict) or set(value) - set(labels["quotes"]):
-                raise DocumentError(path, "metadata: labels.quotes is a map of open, close, inner-open, inner-close",
-                                    "write e.g. labels: {quotes: {open: «, close: »}}")
+                raise DocumentError(path, f"metadata: {KEY}.quotes is a map of open, close, inner-open, inner-close",
+                                    f"write e.g. {KEY}: {{quotes: {{open: «, close: »}}}}")
             value = {**labels["quotes"], **{k: str(v) for k, v in value.items()}}
         labels[key] = value if key in {"months", "quotes"} else str(value)
     return labels
@@ -87,7 +96,7 @@ def pandoc_metadata(meta: dict[str, Any], *, path: Path, text: str = "") -> dict
     """The metadata an edition's pandoc run is given: the labels, and the section titles citeproc and filters read."""
     labels = labels_for(meta, path=path, text=text)
     return {
-        "labels": {key: value for key, value in labels.items() if key != "months"},
+        KEY: {key: value for key, value in labels.items() if key != "months"},
         "reference-section-title": str(meta.get("reference-section-title") or labels["bibliography"]),
         "notes-title": str(meta.get("notes-title") or labels["notes"]),
     }
@@ -101,16 +110,4 @@ def write_pandoc_defaults(report: Path, output: Path) -> Path:
     defaults = {"metadata": pandoc_metadata(meta, path=report, text=text)}
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(yaml.safe_dump(defaults, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    return output
-
-
-def write_metadata_file(report: Path, output: Path) -> Path:
-    """Write ``report``'s labels as a pandoc metadata file, for `quarto render` (_quarto.yml's metadata-files)."""
-    from .metadata import read_metadata
-
-    meta, text = read_metadata(report)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(yaml.safe_dump(pandoc_metadata(meta, path=report, text=text), allow_unicode=True,
-                                     sort_keys=True), encoding="utf-8")
-    log.info("wrote %s", output)
     return output

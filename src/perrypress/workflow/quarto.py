@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .. import toolchain
 from ..errors import BuildError, SourceError
 from . import last_good
+from .quarto_files import build_epoch
 
 log = logging.getLogger(__name__)
 
 # Edition file extension -> Quarto format in _quarto.yml.
 FORMATS = {"pdf": "typst", "html": "html", "docx": "docx"}
-# Where _quarto.yml's typst format looks for fonts (font-paths): the configured fontpkg-* files, linked.
-TYPST_FONTS = Path("_build") / "fonts" / "typst"
 OUTPUT_DIR = Path("_build") / "quarto"  # project: output-dir in _quarto.yml
 
 
@@ -35,15 +35,31 @@ def quarto_executable() -> str:
     return found
 
 
-def link_typst_fonts(root: Path, config: dict[str, Any]) -> Path:
-    """Link the configured font files into _build/fonts/typst/ (the typst format's font-paths)."""
-    folder = root / TYPST_FONTS
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.iterdir():
-        stale.unlink()
-    for font in toolchain.font_files(config["fonts"]):
-        (folder / font.name).symlink_to(font)
-    return folder
+def project_output_files(environ: Mapping[str, str]) -> list[str]:
+    """The files a Quarto render wrote, as it tells its post-render scripts (relative to the project)."""
+    listing = environ.get("QUARTO_USE_FILE_FOR_PROJECT_OUTPUT_FILES")
+    text = Path(listing).read_text(encoding="utf-8") if listing else environ.get("QUARTO_PROJECT_OUTPUT_FILES", "")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def finish_outputs(root: Path, outputs: list[str]) -> list[Path]:
+    """What the pandoc path does after pandoc, for Quarto's outputs (its post-render script): HTML tidied; DOCX rows
+    kept on one page and dated at SOURCE_DATE_EPOCH."""
+    from ..editions.docx_dates import redate_docx
+    from ..editions.render import finish
+
+    finished = []
+    for name in outputs:
+        path = root / name
+        if path.suffix == ".html":
+            finish("html", path)
+        elif path.suffix == ".docx":
+            finish("docx", path)
+            redate_docx(path, build_epoch(root))
+        else:
+            continue
+        finished.append(path)
+    return finished
 
 
 def render_command(quarto: str, edition: str, config: dict[str, Any]) -> list[str]:
@@ -56,12 +72,13 @@ def render_editions(root: Path, config: dict[str, Any], *, editions: list[str] |
                     quarto: str | None = None) -> list[Path]:
     """Run `quarto render` for each edition and put each where readers open it, _build/<name>.<ext>."""
     quarto = quarto or quarto_executable()
-    link_typst_fonts(root, config)
     made = []
+    # The PDF's date, the DOCX's and the post-render step's are the pandoc path's (SOURCE_DATE_EPOCH).
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(build_epoch(root))}
     for edition in editions or list(config["editions"]):
         command = render_command(quarto, edition, config)
         log.info("%s", " ".join(command))
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
         if result.stderr.strip():
             log.warning("%s", result.stderr.strip())
         if result.returncode != 0:

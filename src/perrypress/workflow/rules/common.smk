@@ -159,7 +159,7 @@ def edition_inputs(wildcards):
         "code": code("editions.render", "sources.document", "sources.bibliography", "toolchain", "editions.pdf_streams", "workflow.last_good", "editions.docx_rows",
                      "editions.html_markup", "sources.labels") + LABELS,
         # The HTML edition's fonts and "Cite this paper" block (rules/site.smk).
-        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/labels.yml"],
+        "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/quarto-files"],
         # Photographs and other assets the sections refer to (absent ones are
         # placeholders in draft builds and errors in release builds).
         "assets": sorted(str(p) for p in Path("images").glob("*") if p.is_file() and p.suffix != ".md"),

@@ -29,17 +29,19 @@ rule cite_block:
         "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step cite --out {output.cite}"
 
 
-rule labels_metadata:
-    """Write the labels of report.qmd's language as a metadata file, for `quarto render` (_quarto.yml)."""
+rule quarto_files:
+    """Write what `quarto render` reads besides the paper (_quarto.yml): pandoc files, metadata, fonts, post-render script."""
     input:
         report=config["report"],
-        labels=code("sources.labels") + LABELS,
+        pandoc=PANDOC_FILES,
+        module=code("workflow.quarto_files", "sources.labels") + LABELS,
+        config="config/config.yaml",
     output:
-        metadata=f"{BUILD}/labels.yml",
+        files=directory(f"{BUILD}/quarto-files"),
     log:
-        f"{BUILD}/logs/labels_metadata.log",
+        f"{BUILD}/logs/quarto_files.log",
     shell:
-        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step labels --out {output.metadata}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step quarto-files --out {output.files}"
 
 
 rule previews:

@@ -3,8 +3,8 @@ crossref.lua — Quarto's @fig-…/@tbl-… cross-references for plain pandoc.
 
 Figures with an id "fig-…" and tables with an id "tbl-…" are numbered in the
 order they appear. A citation whose keys are all such ids becomes a link that
-reads "Figure 1" / "Table 2" (the words are the metadata `labels.figure` and
-`labels.table`, in the paper's language: src/perrypress/sources/languages/). For HTML and DOCX the caption gets the prefix
+reads "Figure 1" / "Table 2" (the words are the metadata `perry-labels.figure` and
+`perry-labels.table`, in the paper's language: src/perrypress/sources/languages/). For HTML and DOCX the caption gets the prefix
 "Figure 1: "; Typst numbers its figures itself, so for Typst the reference is
 written as a native Typst reference (@fig-regions) and captions are untouched.
 
@@ -38,10 +38,10 @@ end
 
 -- Each kind's name ("Figure", "Tabla") from the metadata labels perrypress gives pandoc.
 local function read_names (meta)
-  local labels = meta.labels or {}
+  local labels = meta['perry-labels'] or {}
   for _, kind in pairs(KINDS) do
     if labels[kind.label] == nil then
-      error(('metadata labels.%s is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
+      error(('metadata perry-labels.%s is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
         :format(kind.label), 0)
     end
     kind.name = utils.stringify(labels[kind.label])

@@ -28,9 +28,10 @@ PANDOC_VERSION:must_be_at_least '3.1'
 local utils = require 'pandoc.utils'
 
 -- The metadata pandoc's DOCX writer reads; any other key would become a custom property.
+-- Not toc-title: the DOCX has no contents, and Quarto sets one for every format.
 local KEEP = {
   'title', 'author', 'subject', 'keywords', 'description', 'category', 'lang', 'dir',
-  'toc', 'toc-title', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
+  'toc', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
 }
 
 -- Under Quarto this filter runs inside Quarto's own Lua filter, at its post-render entry point
@@ -101,7 +102,7 @@ local function properties (meta, blocks)
   local out = {}
   for _, key in ipairs(KEEP) do out[key] = meta[key] end
   out.title = #title > 0 and title or nil
-  local names = author_names(meta.author)
+  local names = author_names(meta['perry-authors'])
   out.author = #names > 0 and names or nil
   out.subject = meta.subject or series_line(blocks) or series.name
   out.category = meta.category or series.name

@@ -17,7 +17,7 @@ Runs after citeproc (under Quarto, it runs citeproc itself). The one setting is 
     so the page can print it after the notes. A level-1 "Notes" heading
     (metadata `notes-title`) closes the body, right above pandoc's notes.
 
-Its words ("By", "About the Author") are the metadata `labels` perrypress gives
+Its words ("By", "About the Author") are the metadata `perry-labels` perrypress gives
 pandoc in the paper's language (src/perrypress/sources/languages/); a missing one is an error().
 
 Licence: MIT.
@@ -42,11 +42,11 @@ local function inlines (value)
   return pandoc.Inlines { pandoc.Str(utils.stringify(value)) }
 end
 
--- The label `key` in the paper's language (metadata `labels`, from src/perrypress/sources/languages/).
+-- The label `key` in the paper's language (metadata `perry-labels`, from src/perrypress/sources/languages/).
 local function label (meta, key)
-  local value = (meta.labels or {})[key]
+  local value = (meta['perry-labels'] or {})[key]
   if value == nil then
-    error(('metadata labels.%s is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
+    error(('metadata perry-labels.%s is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
       :format(key), 0)
   end
   return utils.stringify(value)
@@ -54,13 +54,13 @@ end
 
 -- "About the Author", or "About the Authors" for several.
 local function about_title (meta)
-  return label(meta, #(meta.author or {}) > 1 and 'about-authors' or 'about-author')
+  return label(meta, #(meta['perry-authors'] or {}) > 1 and 'about-authors' or 'about-author')
 end
 
 -- The About the Author blocks: each author's name in bold, then the bio.
 local function about (meta)
   local out = pandoc.Blocks {}
-  for _, author in ipairs(meta.author or {}) do
+  for _, author in ipairs(meta['perry-authors'] or {}) do
     out:insert(pandoc.Para { pandoc.Strong(inlines(author.name)) })
     out:extend(blocks(author.bio))
   end
@@ -81,7 +81,7 @@ local function front (meta)
   line:insert(pandoc.Str ')')
   out:insert(pandoc.Div(pandoc.Para(line), pandoc.Attr('', { 'series-line' })))
   local byline = pandoc.Inlines { pandoc.Str(label(meta, 'by')), pandoc.Space() }
-  for i, author in ipairs(meta.author or {}) do
+  for i, author in ipairs(meta['perry-authors'] or {}) do
     if i > 1 then byline:extend { pandoc.Str ',', pandoc.Space() } end
     byline:extend(inlines(author.name))
   end
@@ -171,7 +171,7 @@ local function head (meta)
   local full_title = subtitle ~= '' and (title .. ': ' .. subtitle) or title
   local series, publisher, site = meta.series or {}, meta.publisher or {}, meta.site or {}
   local authors, keywords = pandoc.List {}, pandoc.List {}
-  for _, author in ipairs(meta.author or {}) do authors:insert(attribute(text_of(author.name))) end
+  for _, author in ipairs(meta['perry-authors'] or {}) do authors:insert(attribute(text_of(author.name))) end
   for _, keyword in ipairs(meta.keywords or {}) do keywords:insert(text_of(keyword)) end
   local canonical = text_of(site['canonical-url'])
   local edition = text_of(meta['edition-name'])

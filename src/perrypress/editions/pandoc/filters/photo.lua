@@ -15,7 +15,7 @@ function; for DOCX it becomes three paragraphs in the reference document's
 styles "Photo" (or "Photo Placeholder"), "Photo Caption" and "Photo Credit",
 which keep with the next so image, caption and credit share a page. When the
 image file does not exist, a draft build (metadata build-mode: draft) draws a
-placeholder reading "Photograph to come" (metadata `labels.photo-placeholder`,
+placeholder reading "Photograph to come" (metadata `perry-labels.photo-placeholder`,
 in the paper's language: src/perrypress/sources/languages/) and logs a warning naming the file
 (the log, never an edition, shows the path); a release build stops with
 error().
@@ -116,9 +116,9 @@ end
 return {
   { Meta = function (meta)
       release = utils.stringify(meta['build-mode'] or '') == 'release'
-      local text = (meta.labels or {})['photo-placeholder']
+      local text = (meta['perry-labels'] or {})['photo-placeholder']
       if text == nil then
-        error('metadata labels.photo-placeholder is missing — build with perrypress, which gives pandoc the labels of the paper\'s language', 0)
+        error('metadata perry-labels.photo-placeholder is missing — build with perrypress, which gives pandoc the labels of the paper\'s language', 0)
       end
       PLACEHOLDER = pandoc.Inlines(utils.stringify(text))
     end },

@@ -5,7 +5,7 @@ Pandoc reads "…" and '…' in the sources as quotations (Quoted elements). The
 HTML and DOCX writers print them with English marks; the Typst writer leaves
 them to Typst, whose marks follow the document's language and region. This
 filter prints every quotation with the marks of the paper's label table
-(metadata `labels.quotes`: open, close, inner-open, inner-close; from
+(metadata `perry-labels.quotes`: open, close, inner-open, inner-close; from
 src/perrypress/sources/languages/), so the three editions agree: in Spanish «…» for "…"
 and “…” for '…' inside it. When the marks are pandoc's own English ones the
 document is left exactly as it is.
@@ -27,12 +27,12 @@ local ENGLISH = { open = '“', close = '”', ['inner-open'] = '‘', ['inner-c
 local marks = nil
 
 local function read_marks (meta)
-  local quotes = (meta.labels or {}).quotes
+  local quotes = (meta['perry-labels'] or {}).quotes
   if quotes == nil then return nil end
   local found, differs = {}, false
   for key, english in pairs(ENGLISH) do
     if quotes[key] == nil then
-      error('labels.quotes.' .. key .. ' is missing — give all four marks in the label table')
+      error('perry-labels.quotes.' .. key .. ' is missing — give all four marks in the label table')
     end
     found[key] = utils.stringify(quotes[key])
     if found[key] ~= english then differs = true end
