@@ -156,6 +156,19 @@ def processes_in(folder: Path) -> set[int]:
     return found
 
 
+def idle(preview: Preview) -> int:
+    """Wait (bounded) until the preview has finished its builds and printed nothing for 3 s; return its output's length."""
+    deadline, seen, since = time.monotonic() + WAIT, -1, time.monotonic()
+    while True:
+        text = preview.terminal()
+        if len(text) != seen:
+            seen, since = len(text), time.monotonic()
+        elif time.monotonic() - since > 3 and text.rstrip().endswith(("kB", "MB")):
+            return seen
+        assert time.monotonic() < deadline, f"the preview is still building:\n{text[-2000:]}"
+        time.sleep(0.2)
+
+
 def builds_in(folder: Path) -> set[int]:
     """The build processes (a `perrypress build`, Snakemake, a step) whose working directory is ``folder``."""
     found = set()
@@ -405,7 +418,7 @@ class TestRebuilding:
     def test_the_page_reloads_before_the_other_editions_are_built(self, server: Preview) -> None:
         """The served edition is built first: the page is told to reload before the PDF and DOCX steps start."""
         sentence = f"The HTML edition comes first {uuid.uuid4().hex[:8]}."
-        before = len(server.terminal())
+        before = idle(server)
         events = server.events()
         try:
             append(server.project, sentence)

@@ -67,6 +67,7 @@ def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", brow
     finally:
         stop.set()
         builder.stop()
+        builder.quick.close()
         status.close()
         if serving.is_alive():
             server.shutdown()

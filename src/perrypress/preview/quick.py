@@ -107,3 +107,12 @@ class QuickSteps:
         self.process.join()
         code, self.process = self.process.exitcode, None
         return code == 0
+
+    def close(self) -> None:
+        """Stop the fork server and its resource tracker, and wait for them (the preview leaves no process behind)."""
+        from multiprocessing import forkserver, resource_tracker
+
+        for helper in (getattr(forkserver, "_forkserver", None), getattr(resource_tracker, "_resource_tracker", None)):
+            stop = getattr(helper, "_stop", None)  # multiprocessing's own shutdown of its helper process
+            if stop is not None:
+                stop()
