@@ -19,7 +19,6 @@ from .textdiff import Piece, Step, align, word_diff
 log = logging.getLogger(__name__)
 
 EDITIONS = {"pdf": "PDF", "html": "HTML", "docx": "DOCX"}
-LONG_VALUE = 8  # words: a value this long (a figure's alt text) is shown as a word diff, not old → new
 
 
 @dataclass
