@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .edition import EditionText, PrintedTable, read_edition
-from .formats import FormatChange, Pool, block_changes, docx_blocks, only_in
+from .formats import COVERED, FormatChange, Pool, block_changes, docx_blocks, only_in, words
 from .pages import PageReview, compare_pdfs
 from .sides import Side
 from .table_cells import TableDiff, diff_rows
@@ -19,7 +19,6 @@ from .textdiff import Piece, Step, align, word_diff
 log = logging.getLogger(__name__)
 
 EDITIONS = {"pdf": "PDF", "html": "HTML", "docx": "DOCX"}
-LONG_VALUE = 8  # words: a value this long (a figure's alt text) is shown as a word diff, not old → new
 
 
 @dataclass
@@ -360,7 +359,13 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
     html, docx, pdf = Pool(), Pool(), Pool()
     for old, new in block_changes(old_text.blocks(), new_text.blocks()):
         html.add(old, new)
-    docx_changes = block_changes(docx_blocks(edition_path(base, "docx")), docx_blocks(edition_path(head, "docx")))
+    old_docx, new_docx = docx_blocks(edition_path(base, "docx")), docx_blocks(edition_path(head, "docx"))
+    docx_changes = block_changes(old_docx, new_docx)
+    printed = set(words(" ".join(new_docx + old_docx)))
+    for table in review.tables:  # a table the DOCX does not print (the HTML's data table under a figure)
+        caption = words(table.label)
+        if caption and sum(w in printed for w in caption) / len(caption) < COVERED:
+            table.label += " (only in the HTML edition)"
     pdf_changes = review.pages.runs
     for old, new in docx_changes:
         docx.add(old, new)
