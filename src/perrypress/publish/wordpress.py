@@ -30,7 +30,7 @@ from .freshness import check_fresh
 from .scholarly import json_ld_script
 from .site_client import CONFIG_KEY, Client, NoAnswer, Site, SiteError, credentials
 
-__all__ = ["Client", "Plan", "Publisher", "Site", "credentials", "publish"]
+__all__ = ["Client", "File", "Plan", "Publisher", "Site", "credentials", "publish"]
 
 log = logging.getLogger(__name__)
 
