@@ -315,7 +315,7 @@ def test_bundle_from_uncommitted_edits_is_refused(entry_project: Any, wordpress:
     section.write_text(section.read_text(encoding="utf-8") + "\nNot committed.\n", encoding="utf-8")
     bundle = with_slug(entry_project, record(bundle_of(entry_project))["slug"])
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-    assert f"sections/{section.name}" in manifest["uncommitted"] and "report.qmd" in manifest["uncommitted"]
+    assert manifest["uncommitted"] == [f"sections/{section.name}"]
     result = push(entry_project)
     assert result.returncode == 1 and "uncommitted edits" in result.stderr and "--allow-dirty" in result.stderr
     assert entries(wordpress, record(bundle)["slug"]) == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from perrypress.errors import PublishError
-from perrypress.publish.wordpress import Client, Publisher, Site, credentials
+from perrypress.publish.wordpress import Client, File, Publisher, Site, credentials
 
 
 CONFIG = {"publish": {"wordpress": {"url": "https://www.example.org", "rest_base": "publications",
@@ -95,7 +95,5 @@ def test_refused_upload_is_explained(bundle: Path, wordpress: Any, tmp_path: Pat
     """A file type the site does not allow is reported as a refused upload, not as a server failure."""
     site = Site.from_config(CONFIG, url=wordpress.url)
     publisher = Publisher(bundle, Client(site, user=wordpress.user, password=wordpress.app_password))
-    script = tmp_path / "tool.php"
-    script.write_text("<?php echo 1;\n")
     with pytest.raises(PublishError, match="refused the upload"):
-        publisher.upload(script)
+        publisher.upload(File("tool", "tool.php", b"<?php echo 1;\n"), entry_id=None)

@@ -112,6 +112,7 @@ def cases(writes: int, kinds: tuple[str, ...]) -> list[tuple[int, str]]:
     return [(n, kind) for n, kind in zip(range(1, writes + 1), itertools.cycle(kinds))]
 
 
+@pytest.mark.slow  # about 14 writes × two publishes: 5 min on a busy 2-core machine
 def test_fault_at_every_write_of_a_first_publish(entry_project: Any, wordpress: Any, faulty: Any) -> None:
     """Every write of a first publish (placeholder, uploads, terms, switch), each answer lost in turn."""
     base = entry_project.root.name

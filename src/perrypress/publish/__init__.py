@@ -1,1 +1,1 @@
-"""``perrypress publish``: the checked release bundle (bundle.py, datapackage.py) and the WordPress entry (wordpress.py)."""
+"""``perrypress publish``: the checked release bundle (bundle.py, bundle_data.py, bundle_page.py, freshness.py, scholarly.py) and the WordPress entry (wordpress.py, site_client.py, entry_page.py, publish_record.py)."""

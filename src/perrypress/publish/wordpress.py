@@ -30,7 +30,7 @@ from .freshness import check_fresh
 from .scholarly import json_ld_script
 from .site_client import CONFIG_KEY, Client, NoAnswer, Site, SiteError, credentials
 
-__all__ = ["Client", "Plan", "Publisher", "Site", "credentials", "publish"]
+__all__ = ["Client", "File", "Plan", "Publisher", "Site", "credentials", "publish"]
 
 log = logging.getLogger(__name__)
 
@@ -499,7 +499,8 @@ class Publisher:
             kept = {f.digest for f in self.files().values()}
         elif self.state and self.state.get("release") == live_release:
             kept = {f["sha256"] for f in (self.state.get("files") or {}).values()}
-        chosen, _ = self._choose(self.files(), self.media_on_site(entry), entry) if kept else ({}, [])
+        live_files = {k: f for k, f in self.files().items() if f.digest in kept}
+        chosen, _ = self._choose(live_files, self.media_on_site(entry), entry) if live_files else ({}, [])
         used_ids |= {m["id"] for m in chosen.values()}
         for item in self.media_on_site(entry):
             if item["id"] in used_ids or (item.get("source_url") and item["source_url"] in used_text):
