@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .place import Edit, Unplaced
+from .source_text import read_source
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ def relocate(edits: list[Edit], base: Path, root: Path) -> tuple[list[Edit], lis
     texts: dict[str, tuple[str, str]] = {}
     for edit in edits:
         if edit.file not in texts:
-            texts[edit.file] = ((base / edit.file).read_text(encoding="utf-8"),
-                                (root / edit.file).read_text(encoding="utf-8") if (root / edit.file).exists() else "")
+            texts[edit.file] = (read_source(base / edit.file),
+                                read_source(root / edit.file) if (root / edit.file).exists() else "")
         old, now = texts[edit.file]
         if base.resolve() == root.resolve() or old == now:
             placed.append(edit)
@@ -74,7 +75,7 @@ def write_edits(root: Path, edits: list[Edit]) -> list[str]:
     written = []
     for name in sorted({e.file for e in edits}):
         path = root / name
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)
         new = rewritten(text, [e for e in edits if e.file == name])
         if new == text:
             continue

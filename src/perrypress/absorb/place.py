@@ -18,7 +18,7 @@ from typing import Any
 
 from . import places
 from .docx_text import NOTE, Unit
-from .source_text import NOTE_MARK, OPAQUE, Atom, Block, normalize, project_markdown
+from .source_text import NOTE_MARK, OPAQUE, Atom, Block, normalize, project_markdown, read_source
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class Placer:
         self.base, self.blocks, self.root, self.config = base, blocks, root, config
         self.plan = Plan()
         self._block_cache: dict[int, Block | None] = {}
-        self._texts = {id(b): (root / b.file).read_text(encoding="utf-8") for b in blocks}
+        self._texts = {id(b): read_source(root / b.file) for b in blocks}
 
     # ---- where a base unit comes from
 
@@ -213,7 +213,7 @@ class Placer:
     def _line(self, block: Block, offset: int) -> int:
         text = self._texts.get(id(block))
         if text is None:
-            text = (self.root / block.file).read_text(encoding="utf-8")
+            text = read_source(self.root / block.file)
         return text.count("\n", 0, max(0, offset)) + 1
 
     def _generated_place(self, index: int, before: str) -> str:
@@ -331,7 +331,7 @@ class Placer:
                     return False
             elif start <= s < end and not first <= k <= last:
                 return False
-        text = (self.root / block.file).read_text(encoding="utf-8")[start:end]
+        text = read_source(self.root / block.file)[start:end]
         printed = set()
         for k in range(first, last + 1):
             s, e = block.spans[k]
@@ -366,7 +366,7 @@ class Placer:
     def _citation(self, index: int, block: Block, old: str, new: str) -> None:
         """A note printed from a citation: only its locators are written in the source."""
         atom = block.atoms[0]
-        text = (self.root / block.file).read_text(encoding="utf-8")
+        text = read_source(self.root / block.file)
         regions = []
         for key, start, end in atom.locators:
             written = Block(block.file, block.line, start, end, "paragraph")
@@ -495,7 +495,7 @@ def _delete(placer: Placer, index: int) -> None:
         placer.plan.unplaced.append(Unplaced("removed paragraph", placer.place_of(index), text, "",
                                              "the build prints this paragraph; remove it where it is made"))
         return
-    source = (placer.root / block.file).read_text(encoding="utf-8")
+    source = read_source(placer.root / block.file)
     start, end = block.start, block.end
     if source.startswith("\n\n", end):
         end += 2

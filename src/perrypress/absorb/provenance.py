@@ -57,11 +57,8 @@ def find_commit(root: Path, names: list[str], digest: str) -> str | None:
 def _build_docx(project: Path, config: dict[str, Any], python: str) -> Path:
     """Build the DOCX edition of ``project`` (and what it needs) with the workflow; return its path."""
     target = Path("_build") / f"{config['output_name']}.docx"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0") or "0"}
-    if not os.environ.get("SOURCE_DATE_EPOCH"):
-        env.pop("SOURCE_DATE_EPOCH")
     result = subprocess.run([python, "-m", "perrypress.cli", "--root", str(project), "build", "--quiet",
-                             str(target)], cwd=project, env=env, capture_output=True, text=True)
+                             str(target)], cwd=project, env=dict(os.environ), capture_output=True, text=True)
     if result.returncode != 0:
         raise SourceError(project, "the base edition did not build:\n" + result.stderr[-3000:],
                           "fix the build of that revision, or give another with --base")

@@ -26,6 +26,12 @@ CITE_KEY = re.compile(r"(?<![\w\\])-?@([\w][\w:.#$%&+?<>~/-]*[\w])")
 CROSSREF = re.compile(r"(?:fig|tbl|sec|eq)-")
 
 
+def read_source(path: Path) -> str:
+    """A source file's text exactly as stored (its line ends untranslated), so offsets are the file's own."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
 @dataclass
 class Atom:
     """Text the build prints in place of a source construct."""
@@ -203,7 +209,7 @@ FENCE = re.compile(r"(```|~~~)")
 
 def markdown_blocks(path: Path, name: str) -> list[Block]:
     """The printed paragraphs of a Markdown file (its metadata block aside): one Block each."""
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path)
     blocks: list[Block] = []
     lines = text.splitlines(keepends=True)
     offsets = [0]
@@ -274,7 +280,7 @@ YAML_KEY = re.compile(r"^(\s*)(?:-\s+)?([\w-]+):[ \t]*(.*?)[ \t]*$")
 
 def metadata_blocks(path: Path, name: str) -> list[Block]:
     """The strings of a Markdown file's YAML metadata block (title, subtitle, abstract, bios…), one Block each."""
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path)
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return []
