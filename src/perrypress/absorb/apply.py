@@ -24,9 +24,10 @@ def uncommitted(root: Path, files: list[str]) -> list[str]:
     return sorted({line[3:].strip() for line in result.stdout.splitlines() if line.strip()})
 
 
-def relocate(edits: list[Edit], base: Path, root: Path) -> tuple[list[Edit], list[Unplaced]]:
-    """The edits, placed in the working tree's files (found again by their paragraph where those files changed)."""
-    placed, conflicts = [], []
+def relocate(edits: list[Edit], base: Path, root: Path) -> tuple[list[Edit], list[Unplaced], list[Edit]]:
+    """The edits placed in the working tree's files (found again by their paragraph where those files changed),
+    those that cannot be, and those the working tree already has."""
+    placed, conflicts, present = [], [], []
     texts: dict[str, tuple[str, str]] = {}
     for edit in edits:
         if edit.file not in texts:
@@ -42,10 +43,20 @@ def relocate(edits: list[Edit], base: Path, root: Path) -> tuple[list[Edit], lis
             placed.append(Edit(edit.file, edit.start + shift, edit.end + shift, edit.new,
                                now.count("\n", 0, edit.start + shift) + 1, edit.what, edit.before, edit.after,
                                (edit.context[0] + shift, edit.context[1] + shift)))
+        elif context and now.count(_made(old, edit, edits)) == 1:
+            present.append(edit)
         else:
             conflicts.append(Unplaced(edit.what, f"{edit.file}:{edit.line}", edit.before, edit.after,
                                       "the paragraph has changed in the working tree since the DOCX was made"))
-    return placed, conflicts
+    return placed, conflicts, present
+
+
+def _made(text: str, edit: Edit, edits: list[Edit]) -> str:
+    """The edit's paragraph as it reads once all the edits in it are made."""
+    start, end = edit.context
+    mine = [Edit(e.file, e.start - start, e.end - start, e.new, e.line, e.what, e.before, e.after)
+            for e in edits if e.file == edit.file and e.context == edit.context]
+    return rewritten(text[start:end], mine)
 
 
 def without_overlaps(edits: list[Edit]) -> tuple[list[Edit], list[Unplaced]]:

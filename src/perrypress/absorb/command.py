@@ -26,10 +26,10 @@ def absorb(root: Path, config: dict[str, Any], docx: Path, *, base: str | None =
     edited = only_tracked(base_units, read_docx(docx, "reject").units, accepted) if tracked_only else accepted
     blocks = source_blocks(found.sources, config)
     plan = plan_changes(base_units, edited, blocks, root=found.sources, config=config)
-    edits, conflicts = apply.relocate(plan.edits, found.sources, root)
+    edits, conflicts, present = apply.relocate(plan.edits, found.sources, root)
     edits, overlaps = apply.without_overlaps(edits)
     outcome = Outcome(str(docx), found.revision, found.digest, edits, plan.unplaced + conflicts + overlaps,
-                      dry_run=dry_run)
+                      dry_run=dry_run, present=present)
     # Comments: each tied to the base paragraph its text is aligned with.
     from difflib import SequenceMatcher
 

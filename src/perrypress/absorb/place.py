@@ -216,10 +216,10 @@ class Placer:
             text = read_source(self.root / block.file)
         return text.count("\n", 0, max(0, offset)) + 1
 
-    def _generated_place(self, index: int, before: str) -> str:
+    def _generated_place(self, index: int, before: str, span: tuple[int, int] | None = None) -> str:
         unit = self.base[index]
         if unit.table is not None:
-            return self._cell_place(index, before)
+            return self._cell_place(index, span)
         if unit.style == "Table Caption":
             slug = places.table_slug(unit.text, self.config)
             return places.config_place(self.root, ["tables", slug, "caption"]) if slug else "config/config.yaml tables"
@@ -232,7 +232,7 @@ class Placer:
         if unit.style == "Bibliography":
             return places.bib_place(self.root, self.config, before, printed=unit.text)
         if unit.is_note and self.base[unit.parent].table is not None:
-            return self._cell_place(unit.parent, before)
+            return self._cell_place(unit.parent, None)
         return f"text the build prints ({unit.style}): no source paragraph prints it"
 
     def _table_before(self, index: int) -> str | None:
@@ -241,14 +241,14 @@ class Placer:
                 return places.table_slug(self.base[i].text, self.config)
         return None
 
-    def _cell_place(self, index: int, before: str) -> str:
+    def _cell_place(self, index: int, span: tuple[int, int] | None) -> str:
         unit = self.base[index]
         table, row, column = unit.table
         slug = self._table_before(index)
         cells = [u for u in self.base if u.table is not None and u.table[0] == table]
         row_texts = [u.text for u in cells if u.table[1] == row]
         header = [u.text for u in cells if u.table[1] == 0]
-        return places.cell_place(slug, self.config, self.root, row_texts, header, column, before or unit.text)
+        return places.cell_place(slug, self.config, self.root, row_texts, header, column, unit.text, span)
 
     # ---- the changes of one unit
 
@@ -270,7 +270,8 @@ class Placer:
 
     def _report_all(self, index: int, old: str, new: str, reason: str) -> None:
         for tag, a1, a2, b1, b2 in _merged(char_opcodes(old, new), old):
-            self.plan.unplaced.append(Unplaced(self._kind(index), self._generated_place(index, old[a1:a2]),
+            self.plan.unplaced.append(Unplaced(self._kind(index), self._generated_place(index, _around(old, a1, a2),
+                                                                                        (a1, a2)),
                                                _snippet(old, a1, a2), _snippet(new, b1, b2), reason))
 
     def _kind(self, index: int) -> str:
@@ -395,11 +396,21 @@ class Placer:
                                         "locator", _snippet(old, r1, r2), _snippet(new, r1 + shift, r2 + shift + grow),
                                         (atom.start, atom.end)))
         for _, a1, a2, b1, b2 in _merged(remaining, old):
-            self.plan.unplaced.append(Unplaced("citation", places.bib_place(self.root, self.config, old[a1:a2],
+            self.plan.unplaced.append(Unplaced("citation", places.bib_place(self.root, self.config,
+                                                                            _around(old, a1, a2),
                                                                             atom.detail.split("; ")),
                                                _snippet(old, a1, a2), _snippet(new, b1, b2),
                                                f"formatted from the bibliography; cited at {block.file}:"
                                                f"{self._line(block, atom.start)}"))
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The changed words, or for an insertion the words either side of it (to find the field that holds them)."""
+    if end > start:
+        return text[start:end]
+    left = re.findall(r"\w+", text[:start])[-1:]
+    right = re.findall(r"\w+", text[end:])[:1]
+    return " ".join(left + right)
 
 
 def _merged(ops: list[tuple[str, int, int, int, int]], old: str) -> list[tuple[str, int, int, int, int]]:

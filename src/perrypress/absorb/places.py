@@ -62,7 +62,7 @@ def table_slug(caption_text: str, config: dict[str, Any]) -> str | None:
 
 
 def cell_place(slug: str | None, config: dict[str, Any], root: Path, row_texts: list[str], header: list[str],
-               column: int, before: str) -> str:
+               column: int, cell_text: str, span: tuple[int, int] | None) -> str:
     """The data file, row and column a table cell is printed from."""
     if slug is None:
         return "a table generated from data/ (its configuration not found)"
@@ -85,9 +85,20 @@ def cell_place(slug: str | None, config: dict[str, Any], root: Path, row_texts: 
     if best is None:
         return f"{data}, column {', '.join(data_columns)} (config/config.yaml tables.{slug})"
     number, row = best
-    chosen = [c for c in data_columns if row.get(c) and row[c] in before] or data_columns
+    chosen = [c for c in data_columns if row.get(c) and _touches(cell_text, row[c], span)] or data_columns
     key = next(iter(row.items()))
     return f"{data}:{number} row {key[0]}={key[1]}, column {', '.join(chosen)}"
+
+
+def _touches(cell: str, value: str, span: tuple[int, int] | None) -> bool:
+    """True when the change at ``span`` of the printed cell is in (or, inserted, at the end of) ``value``."""
+    at = cell.find(value)
+    if at < 0:
+        return False
+    if span is None:
+        return True
+    start, end = span
+    return (start < at + len(value) and at < end) if end > start else at < start <= at + len(value)
 
 
 def config_place(root: Path, keys: list[str], value: str = "") -> str:

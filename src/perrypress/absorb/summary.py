@@ -23,6 +23,7 @@ class Outcome:
     comments: list[tuple[Comment, str]] = field(default_factory=list)  # each with its source place
     written: list[str] = field(default_factory=list)
     dry_run: bool = False
+    present: list[Edit] = field(default_factory=list)  # edits the sources already have (absorbed before)
 
 
 def _md(text: str) -> str:
@@ -34,7 +35,8 @@ def terminal(outcome: Outcome) -> str:
     verb = "would apply" if outcome.dry_run else "applied"
     lines = [f"{outcome.docx}: built from {outcome.base} ({outcome.digest[:27]}…)",
              f"{len(outcome.applied)} edit(s) {verb}, {len(outcome.unplaced)} not applied, "
-             f"{len(outcome.comments)} comment(s)"]
+             f"{len(outcome.comments)} comment(s)"
+             + (f", {len(outcome.present)} already in the sources" if outcome.present else "")]
     for edit in outcome.applied:
         lines.append(f"  {verb}  {edit.file}:{edit.line}  {edit.what}: {edit.before!r} → {edit.after!r}")
     for item in outcome.unplaced:
