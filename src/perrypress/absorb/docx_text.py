@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import toolchain
+from ..errors import SourceError
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ def pandoc_json(path: Path, track_changes: str) -> dict[str, Any]:
     result = subprocess.run([toolchain.pandoc_path(), "-f", "docx+styles", f"--track-changes={track_changes}",
                              str(path), "-t", "json"], capture_output=True, text=True)
     if result.returncode != 0:
-        raise ValueError(f"{path}: pandoc cannot read it as DOCX: {result.stderr.strip()}")
+        raise SourceError(path, f"pandoc cannot read it as DOCX: {result.stderr.strip()}",
+                          "give the DOCX file as Word or LibreOffice saved it")
     return json.loads(result.stdout)
 
 
