@@ -235,6 +235,18 @@ def cmd_review(args: argparse.Namespace) -> int:
     return exit_code(result, fail_on_change=args.fail_on_change)
 
 
+def cmd_absorb(args: argparse.Namespace) -> int:
+    """Apply an edited DOCX edition's prose edits to the sources; report the rest and the comments."""
+    from .absorb.command import absorb
+    from .absorb.summary import terminal
+
+    outcome = absorb(Path(args.root), _config(args), Path(args.docx), base=args.base,
+                     tracked_only=args.tracked_only, dry_run=args.dry_run, force=args.force,
+                     report=Path(args.report) if args.report else None)
+    print(terminal(outcome))
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """`publish`: a release build and its bundle; `publish wordpress`: the bundle to the Center's site."""
     from .publish import bundle, wordpress
@@ -307,6 +319,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
     p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
     p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("absorb", help="apply the edits made in Word to a DOCX edition back to the sources",
+                       description="Apply an edited DOCX edition's prose edits (tracked or not) to the sources "
+                                   "they came from; list the edits it cannot place exactly, and the comments, "
+                                   "with where to make them (terminal and _build/absorb/<name>.md).")
+    p.add_argument("docx", help="the edited DOCX (a copy of _build/<name>.docx edited in Word or LibreOffice)")
+    changes = p.add_mutually_exclusive_group()
+    changes.add_argument("--accept", action="store_true", default=True,
+                         help="apply tracked insertions and deletions, and untracked edits (default)")
+    changes.add_argument("--tracked-only", action="store_true", help="apply tracked changes only")
+    p.add_argument("--base", help="the git revision the DOCX was built from, when the sources changed since")
+    p.add_argument("--dry-run", action="store_true", help="show the plan; write nothing")
+    p.add_argument("--force", action="store_true", help="write into files that have uncommitted changes")
+    p.add_argument("--report", help="the Markdown report's path (default: _build/absorb/<docx name>.md)")
+    p.set_defaults(func=cmd_absorb)
 
     p = sub.add_parser("publish", help="release build + bundle in _build/site/<slug>/; `publish wordpress`: to the site",
                        description="Build the release bundle; with `wordpress`, publish it to the Center's site.")

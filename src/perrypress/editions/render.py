@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import resources, toolchain
 from ..errors import BuildError
+from ..sources.digest import sources_digest
 from ..sources.labels import write_pandoc_defaults
 from .pdf_streams import unambiguous_stream_ends
 
@@ -24,8 +25,12 @@ PDF_STANDARDS = ["a-2a", "ua-1"]
 BUILD_STYLES = "_build/styles"
 
 
-def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file: Path, labels: Path) -> list[str]:
-    """Return the pandoc command line for ``edition``; ``labels`` is the defaults file of the paper's labels."""
+def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file: Path, labels: Path,
+                digest: str = "") -> list[str]:
+    """Return the pandoc command line for ``edition``; ``labels`` is the defaults file of the paper's labels.
+
+    ``digest`` is the sources' digest (sources/digest.py), recorded in the DOCX edition's properties.
+    """
     defaults = EDITIONS[edition]
     args = [
         toolchain.pandoc_path(), config["report"],
@@ -41,6 +46,9 @@ def pandoc_args(edition: str, config: dict[str, Any], *, output: Path, log_file:
         "--log", str(log_file),
         "--output", str(output),
     ]
+    if edition == "docx" and digest:
+        # What `perrypress absorb` checks an edited DOCX against (docx-properties.lua keeps it as a custom property).
+        args += ["--metadata", f"perrypress-sources={digest}"]
     if config["mode"] == "release":
         args.append("--fail-if-warnings")
     return args
@@ -59,7 +67,9 @@ def run_pandoc(edition: str, config: dict[str, Any], *, root: Path, output: Path
     # The words the editions print, in the paper's language (src/perrypress/sources/labels.py).
     labels = write_pandoc_defaults(root / config["report"], output.with_suffix(output.suffix + ".labels.yaml"))
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    result = subprocess.run(pandoc_args(edition, config, output=output, log_file=log_file, labels=labels.resolve()),
+    digest = sources_digest(config, root) if edition == "docx" else ""
+    result = subprocess.run(pandoc_args(edition, config, output=output, log_file=log_file, labels=labels.resolve(),
+                                        digest=digest),
                             cwd=root, env=env, capture_output=True, text=True)
     labels.unlink(missing_ok=True)
     # photo.lua's placeholder warnings repeat documents.check_document's, which name file and line.

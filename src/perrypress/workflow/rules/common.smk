@@ -156,7 +156,7 @@ def edition_inputs(wildcards):
         "layout": f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
         "pandoc": PANDOC_FILES,
         "config": config_part("editions"),
-        "code": code("editions.render", "sources.document", "sources.bibliography", "toolchain", "editions.pdf_streams", "workflow.last_good", "editions.docx_rows",
+        "code": code("editions.render", "sources.document", "sources.bibliography", "sources.digest", "toolchain", "editions.pdf_streams", "workflow.last_good", "editions.docx_rows",
                      "editions.html_markup", "sources.labels") + LABELS,
         # The HTML edition's fonts and "Cite this paper" block (rules/site.smk).
         "site": [f"{BUILD}/fonts", f"{BUILD}/cite.html", f"{BUILD}/quarto-files"],

@@ -32,6 +32,9 @@ local utils = require 'pandoc.utils'
 local KEEP = {
   'title', 'author', 'subject', 'keywords', 'description', 'category', 'lang', 'dir',
   'toc', 'toc-depth', 'lof', 'lot', 'abstract', 'abstract-title',
+  -- The digest of the sources the edition was built from (editions/render.py): the one custom
+  -- property, which `perrypress absorb` reads to know the edition an edited copy started as.
+  'perrypress-sources',
 }
 
 -- Under Quarto this filter runs inside Quarto's own Lua filter, at its post-render entry point
