@@ -35,6 +35,17 @@ def tidy(html: str) -> str:
     return NOTES_LIST.sub(r"\1<div \2>\n\3</div>\n</section>", html, count=1)
 
 
+# Quarto puts a figure's fig-alt on the figure's <div> as well as on its image (quarto-cli
+# src/resources/filters/quarto-pre/figures.lua, "HTML: set alt on the float itself"), unresolved
+# if it is a shortcode; `alt` is not an attribute of <div>. The image keeps its own.
+DIV_ALT = re.compile(r'(<div [^>]*?) alt="[^"]*"')
+
+
+def tidy_quarto(html: str) -> str:
+    """Return Quarto's page tidied as the pandoc path's, and without the `alt` Quarto puts on figure <div>s."""
+    return DIV_ALT.sub(r"\1", tidy(html))
+
+
 def tidy_file(path: Path) -> None:
     """Apply tidy to the HTML file at ``path`` in place."""
     path.write_text(tidy(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -46,13 +46,14 @@ def finish_outputs(root: Path, outputs: list[str]) -> list[Path]:
     """What the pandoc path does after pandoc, for Quarto's outputs (its post-render script): HTML tidied; DOCX rows
     kept on one page and dated at SOURCE_DATE_EPOCH."""
     from ..editions.docx_dates import redate_docx
+    from ..editions.html_markup import tidy_quarto
     from ..editions.render import finish
 
     finished = []
     for name in outputs:
         path = root / name
         if path.suffix == ".html":
-            finish("html", path)
+            path.write_text(tidy_quarto(path.read_text(encoding="utf-8")), encoding="utf-8")
         elif path.suffix == ".docx":
             finish("docx", path)
             redate_docx(path, build_epoch(root))
