@@ -77,6 +77,20 @@ def wait_for(log: Path, text: str, count: int, timeout: float = 600) -> None:
         time.sleep(0.05)
 
 
+def wait_idle(log: Path, quiet: float = 3.0, timeout: float = 600) -> None:
+    """Wait until the preview has ended its builds (its editions listed) and printed nothing for ``quiet`` seconds."""
+    deadline, seen, since = time.monotonic() + timeout, -1, time.monotonic()
+    while True:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if len(text) != seen:
+            seen, since = len(text), time.monotonic()
+        elif time.monotonic() - since > quiet and text.rstrip().endswith(("kB", "MB", "Ctrl-C to stop")):
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the preview did not settle:\n{text[-3000:]}")
+        time.sleep(0.1)
+
+
 def preview_saves(project: Path, repeat: int) -> list[float]:
     """Seconds from each save to the sentence shown in Chromium, the preview running."""
     port, log = free_port(), project.parent / "preview.log"
@@ -86,7 +100,8 @@ def preview_saves(project: Path, repeat: int) -> list[float]:
                                    start_new_session=True)
     seconds = []
     try:
-        wait_for(log, "Editions:", 1)
+        wait_for(log, "Serving", 1)
+        wait_idle(log)
         with chromium() as browser:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
@@ -96,7 +111,7 @@ def preview_saves(project: Path, repeat: int) -> list[float]:
                 append(project, sentence)
                 page.get_by_text(sentence).wait_for(timeout=600_000)
                 seconds.append(time.perf_counter() - start)
-                wait_for(log, "Editions:", run + 2)  # the other editions, before the next save
+                wait_idle(log)  # the other editions, before the next save
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(60)

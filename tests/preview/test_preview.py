@@ -163,7 +163,7 @@ def idle(preview: Preview) -> int:
         text = preview.terminal()
         if len(text) != seen:
             seen, since = len(text), time.monotonic()
-        elif time.monotonic() - since > 3 and text.rstrip().endswith(("kB", "MB")):
+        elif time.monotonic() - since > 3 and text.rstrip().endswith(("kB", "MB", "Ctrl-C to stop")):
             return seen
         assert time.monotonic() < deadline, f"the preview is still building:\n{text[-2000:]}"
         time.sleep(0.2)
