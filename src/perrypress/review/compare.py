@@ -377,6 +377,11 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
         if change.kind == "moved":
             old = new = change.pieces[0].text
         change.editions = ["HTML"] + [name for name, pool in (("PDF", pdf), ("DOCX", docx)) if pool.holds(old, new)]
-    review.only = (only_in("DOCX", docx_changes, html, {"PDF": pdf})
-                   + [c for c in only_in("PDF", pdf_changes, html, {"DOCX": docx}) if "DOCX" not in c.editions])
+    whole = Pool()  # every word each side's HTML edition prints
+    for block in old_text.blocks():
+        whole.add(block, "")
+    for block in new_text.blocks():
+        whole.add("", block)
+    review.only = (only_in("DOCX", docx_changes, html, {"PDF": pdf}, whole)
+                   + [c for c in only_in("PDF", pdf_changes, html, {"DOCX": docx}, whole) if "DOCX" not in c.editions])
     return review

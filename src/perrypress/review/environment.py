@@ -31,7 +31,9 @@ class SideEnvironment:
     @property
     def key(self) -> str:
         """A short digest of the environment: a side's build is reused only with the same environment."""
-        return hashlib.sha256("\n".join([self.python, *self.installed]).encode()).hexdigest()[:16]
+        # The environment's folder, not the spelling of its interpreter (bin/python and bin/python3 are one).
+        where = sys.prefix if self.python == sys.executable else str(Path(self.python).parent.parent)
+        return hashlib.sha256("\n".join([str(Path(where).resolve()), *self.installed]).encode()).hexdigest()[:16]
 
 
 def requirements(project: Path) -> list[str]:

@@ -110,11 +110,15 @@ def renumbered(changes: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return result
 
 
-def only_in(name: str, changes: list[tuple[str, str]], html: Pool, others: dict[str, Pool]) -> list[FormatChange]:
-    """The changes of edition ``name`` that the HTML edition's changes do not hold (digits-only ones are page numbers)."""
+def only_in(name: str, changes: list[tuple[str, str]], html: Pool, others: dict[str, Pool],
+            html_text: Pool | None = None) -> list[FormatChange]:
+    """The changes of edition ``name`` that neither the HTML edition's changes hold nor its whole text (words
+    that only flowed elsewhere on the page are in it); digits-only ones are page numbers."""
     found = []
     for old, new in renumbered(changes):
         if not any(re.search(r"[^\W\d_]", text) for text in (old, new)) or html.holds(old, new):
+            continue
+        if html_text is not None and html_text.holds(old, new):
             continue
         editions = [name] + [other for other, pool in others.items() if pool.holds(old, new)]
         pieces = [piece for piece in (Piece("-", old), Piece("+", new)) if piece.text]
