@@ -40,7 +40,7 @@ def commit_all(project: Project, message: str = "sources") -> None:
 def absorb_repo(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The paper's sources in a git repository of one commit, with the DOCX edition built."""
     project = copy_project(tmp_path_factory.mktemp("absorb") / "project")
-    (project.root / ".gitignore").write_text("_build/\nfigures/\n_variables.yml\n.snakemake/\n", encoding="utf-8")
+    (project.root / ".gitignore").write_text("/_build/\n/figures/\n/_variables.yml\n/.snakemake/\n", encoding="utf-8")
     git(project.root, "init", "-q", "-b", "main")
     commit_all(project)
     build_docx(project)

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 def absorb(root: Path, config: dict[str, Any], docx: Path, *, base: str | None = None, tracked_only: bool = False,
            dry_run: bool = False, force: bool = False, report: Path | None = None) -> Outcome:
     """Apply the edits of ``docx`` to the sources under ``root``; return what was applied, reported and commented."""
+    root, docx = root.resolve(), docx.resolve()
     found = provenance.locate_base(root, config, docx, base)
     base_units = read_docx(found.docx, "accept").units
     accepted = read_docx(docx, "accept").units
