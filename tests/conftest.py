@@ -17,6 +17,16 @@ from perrypress import resources
 from perrypress.verify import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The machine's font cache (editions/font_cache.py) is a folder of this session's, never the user's."""
+    import tempfile
+
+    from perrypress.editions.font_cache import ENV
+
+    if not os.environ.get(ENV):
+        os.environ[ENV] = tempfile.mkdtemp(prefix="perrypress-font-cache-")
 PANDOC = Path(__import__("pypandoc").__file__).parent / "files" / "pandoc"
 
 
@@ -154,11 +164,10 @@ def write_spanish_paper(destination: Path) -> Project:
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")
-    # An editor's edits of the metadata: the label for a woman author, and her double surname for citations.
-    text = text.replace("bibliography: references.bib\n",
-                        "bibliography: references.bib\nlabels: {about-author: Sobre la autora}\n")
-    text = text.replace("    # family: Fernández O'Brien\n    # given: Lucía\n",
-                        "    family: Fernández O'Brien\n    given: Lucía\n")
+    # An editor's edit of the metadata: the author is a woman ("Sobre la autora"). Her double surname
+    # needs no edit: `perrypress new` wrote family: and given: (the last two words of a Spanish name).
+    assert "    family: \"Fernández O'Brien\"\n    given: \"Lucía\"\n" in text
+    text = text.replace("    # gender: female\n", "    gender: female\n")
     report.write_text(text, encoding="utf-8")
     return Project(destination, name=config["output_name"])
 
