@@ -154,13 +154,16 @@ def write_spanish_paper(destination: Path) -> Project:
         "kind": "bar", "data": "data/ayuda.csv", "category": "medio",
         "values": {"primera_semana": "Primera semana", "segunda_semana": "Segunda semana"},
         "axis": {"category": "Medio de transporte", "value": "Parte de la ayuda entregada"},
-        "unit": "%", "decimal_mark": ",",
+        "unit": "%",  # the decimal comma: the paper's language's
         "source": "Fuente: datos ficticios escritos para esta prueba; cada semana suma 100,0 %.",
         "alt": "Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte en las dos "
                "primeras semanas del ejercicio (datos ficticios)",
     }}
     # A number the text quotes in words, in Spanish: the exercise's days, added up from the table's data.
-    config["variables"] = {"fases": {"data": "data/fases.csv", "sums": {"total": {"column": "dias"}}}}
+    # And one in figures, with the language's decimal comma: the air share of the first week (62,5).
+    config["variables"] = {"fases": {"data": "data/fases.csv", "sums": {"total": {"column": "dias"}}},
+                           "ayuda": {"data": "data/ayuda.csv",
+                                     "sums": {"aereo": {"column": "primera_semana", "where": {"medio": "Aéreo"}}}}}
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")
