@@ -61,7 +61,22 @@ def raise_all(errors: list[SourceError]) -> None:
     if len(flat) == 1:
         raise flat[0]
     if flat:
-        raise SourceErrors(flat)
+        kinds = {type(error) for error in flat}
+        # All of one kind (DataError…): the group is that kind too, so callers catching it still do.
+        kind = kinds.pop() if len(kinds) == 1 else SourceError
+        raise _group(kind)(flat)
+
+
+_GROUPS: dict[type, type] = {}
+
+
+def _group(kind: type) -> type:
+    """SourceErrors that is also a ``kind`` (e.g. several DataErrors: an ``except DataError`` catches them)."""
+    if kind is SourceError:
+        return SourceErrors
+    if kind not in _GROUPS:
+        _GROUPS[kind] = type(f"{kind.__name__}s", (SourceErrors, kind), {"__str__": SourceErrors.__str__})
+    return _GROUPS[kind]
 
 
 def near_miss(word: str, choices: Iterable[str]) -> str | None:
