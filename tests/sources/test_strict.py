@@ -98,7 +98,7 @@ CASES = {
     "config-unknown-key": Case(edit("config/config.yaml", "mode: draft", "mode: draft\nmdoe: release"),
                                r"config/config\.yaml:\d+: mdoe: not a key here — did you mean 'mode'\? "),
     "config-wrong-type": Case(edit("config/config.yaml", "mode: draft", "mode: final"),
-                              r"config/config\.yaml:\d+: mode: 'final' is not one of \['draft', 'release'\] — "),
+                              r"config/config\.yaml:\d+: mode: 'final' is not allowed — use one of: draft, release"),
 }
 
 
