@@ -17,6 +17,16 @@ from perrypress import resources
 from perrypress.verify import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The machine's font cache (editions/font_cache.py) is a folder of this session's, never the user's."""
+    import tempfile
+
+    from perrypress.editions.font_cache import ENV
+
+    if not os.environ.get(ENV):
+        os.environ[ENV] = tempfile.mkdtemp(prefix="perrypress-font-cache-")
 PANDOC = Path(__import__("pypandoc").__file__).parent / "files" / "pandoc"
 
 
@@ -144,21 +154,23 @@ def write_spanish_paper(destination: Path) -> Project:
         "kind": "bar", "data": "data/ayuda.csv", "category": "medio",
         "values": {"primera_semana": "Primera semana", "segunda_semana": "Segunda semana"},
         "axis": {"category": "Medio de transporte", "value": "Parte de la ayuda entregada"},
-        "unit": "%", "decimal_mark": ",",
+        "unit": "%",  # the decimal comma: the paper's language's
         "source": "Fuente: datos ficticios escritos para esta prueba; cada semana suma 100,0 %.",
         "alt": "Gráfico de barras de la parte de la ayuda que entregó cada medio de transporte en las dos "
                "primeras semanas del ejercicio (datos ficticios)",
     }}
     # A number the text quotes in words, in Spanish: the exercise's days, added up from the table's data.
-    config["variables"] = {"fases": {"data": "data/fases.csv", "sums": {"total": {"column": "dias"}}}}
+    # And one in figures, with the language's decimal comma: the air share of the first week (62,5).
+    config["variables"] = {"fases": {"data": "data/fases.csv", "sums": {"total": {"column": "dias"}}},
+                           "ayuda": {"data": "data/ayuda.csv",
+                                     "sums": {"aereo": {"column": "primera_semana", "where": {"medio": "Aéreo"}}}}}
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = destination / "report.qmd"
     text = report.read_text(encoding="utf-8")
-    # An editor's edits of the metadata: the label for a woman author, and her double surname for citations.
-    text = text.replace("bibliography: references.bib\n",
-                        "bibliography: references.bib\nperry-labels: {about-author: Sobre la autora}\n")
-    text = text.replace("    # family: Fernández O'Brien\n    # given: Lucía\n",
-                        "    family: Fernández O'Brien\n    given: Lucía\n")
+    # An editor's edit of the metadata: the author is a woman ("Sobre la autora"). Her double surname
+    # needs no edit: `perrypress new` wrote family: and given: (the last two words of a Spanish name).
+    assert "    family: \"Fernández O'Brien\"\n    given: \"Lucía\"\n" in text
+    text = text.replace("    # gender: female\n", "    gender: female\n")
     report.write_text(text, encoding="utf-8")
     return Project(destination, name=config["output_name"])
 

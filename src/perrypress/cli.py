@@ -34,14 +34,20 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
     return load_config(Path(args.root) / args.config, root=Path(args.root), overrides=overrides)
 
 
+def _with_decimal_mark(spec: dict[str, Any], labels: dict[str, Any]) -> dict[str, Any]:
+    """A table's or figure's configuration with the paper's decimal mark (its language's) unless it gives its own."""
+    return {"decimal_mark": labels["decimal-mark"], **spec}
+
+
 def cmd_table(args: argparse.Namespace) -> None:
     """Write one table's Markdown include."""
     from .products.tables import write_table
     from .sources.labels import report_labels
 
     config, root = _config(args), Path(args.root)
-    write_table(args.slug, config["tables"][args.slug], root=root, output=Path(args.out),
-                conjunction=report_labels(root / config["report"])["and"])
+    labels = report_labels(root / config["report"])
+    write_table(args.slug, _with_decimal_mark(config["tables"][args.slug], labels), root=root,
+                output=Path(args.out), conjunction=labels["and"])
 
 
 def cmd_figure_fonts(args: argparse.Namespace) -> None:
@@ -58,21 +64,24 @@ def cmd_figure(args: argparse.Namespace) -> None:
     from .sources.labels import report_labels
 
     config, root = _config(args), Path(args.root)
-    draw(args.slug, config["figures"][args.slug], root=root, out_dir=Path(args.out_dir),
-         font_files=sorted(Path(args.fonts).glob("*.[ot]tf")),
-         conjunction=report_labels(root / config["report"])["and"])
+    labels = report_labels(root / config["report"])
+    draw(args.slug, _with_decimal_mark(config["figures"][args.slug], labels), root=root, out_dir=Path(args.out_dir),
+         font_files=sorted(Path(args.fonts).glob("*.[ot]tf")), conjunction=labels["and"])
 
 
 def cmd_variables(args: argparse.Namespace) -> None:
     """Write _variables.yml from the data files, in the paper's language, with each figure's alt text."""
     from .products.figures import alt_text
     from .products.variables import compute, paper_language, write_variables
+    from .sources.labels import report_labels
 
     config, root = _config(args), Path(args.root)
-    alts = {slug: alt_text(slug, spec, root=root) for slug, spec in config["figures"].items()}
+    labels = report_labels(root / config["report"])
+    alts = {slug: alt_text(slug, _with_decimal_mark(spec, labels), root=root) for slug, spec in config["figures"].items()}
     language = paper_language(root / config["report"])
     write_variables(compute(config["variables"], root=root, language=language, alt_texts=alts,
-                            config=Path(args.root) / args.config), Path(args.out))
+                            config=Path(args.root) / args.config, decimal_mark=labels["decimal-mark"]),
+                    Path(args.out))
 
 
 def cmd_check_data(args: argparse.Namespace) -> None:
@@ -213,8 +222,47 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .new.project import new_project
 
     folder = Path(args.folder)
-    written = new_project(folder, title=args.title, author=args.author, lang=args.lang)
+    from .new.project import language_of, name_split
+
+    written = new_project(folder, title=args.title, author=args.author, lang=args.lang, family=args.family)
     print(f"Wrote {len(written)} files in {folder}. Build its editions: cd {folder} && perrypress build")
+    split = name_split(args.author, language=language_of(args.lang), family=args.family)
+    if split:
+        print(f"Citations invert the author's name as \"{split[0]}, {split[1]}\" (family: and given: in "
+              "report.qmd); if that is wrong, correct them there.")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Add a section, table, figure or source to the paper (src/perrypress/add/); print what to fill in next."""
+    root = Path(args.root).resolve()
+    config = _config(args)
+    if args.what == "section":
+        from .add.section import add_section
+
+        path, todo = add_section(root, config, " ".join(args.title))
+        done = f"Added {path}, included in {config['report']}."
+    elif args.what == "table":
+        from .add.table import add_table
+
+        todo = add_table(root, config, args.csv, source=args.source, section=args.section)
+        done = f"Added the table of {args.csv}: its resource in the data package, its entry under tables:."
+    elif args.what == "figure":
+        from .add.figure import add_figure
+
+        todo = add_figure(root, config, args.kind, args.csv, source=args.source, section=args.section)
+        done = f"Added the {args.kind} chart of {args.csv}: its resource in the data package, its entry under figures:."
+    else:
+        from .add.source import add_source
+
+        todo = add_source(root, config, args.key, author=args.author, title=args.title, year=args.year,
+                          publisher=args.publisher, url=args.url)
+        done = f"Added the entry {args.key} to {config['bibliography']} (listed in nocite until the text cites it)."
+    print(done)
+    print("Fill in next:")
+    for line in todo:
+        print(f"  - {line}")
+    print("Then: perrypress build")
     return 0
 
 
@@ -305,8 +353,32 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("folder", help="the new paper's folder")
     p.add_argument("--title", required=True, help="the paper's title")
     p.add_argument("--author", required=True, help="the author's name")
+    p.add_argument("--family", help="the author's family name(s) as --author ends, e.g. \"Gómez Ruiz\" "
+                                    "(default: the last word; in Spanish, the last two of a longer name)")
     p.add_argument("--lang", default="en", help="the paper's language: en or es, or a tag such as es-MX (default: en)")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("add", help="add a section, a table, a figure or a source; the paper still builds",
+                       description="Add to the paper and print what to fill in next.")
+    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    q = what.add_parser("section", help="sections/NN-slug.qmd, included last in report.qmd")
+    q.add_argument("title", nargs="+", help="the section's heading")
+    for name, helptext in (("table", "describe a CSV of data/ and declare its table under tables:"),
+                           ("figure", "describe a CSV of data/ and declare its chart under figures:")):
+        q = what.add_parser(name, help=helptext)
+        if name == "figure":
+            q.add_argument("kind", help="bar, line or map")
+        q.add_argument("csv", help="the CSV, e.g. data/ports.csv (in the data package's folder)")
+        q.add_argument("--source", help="the work every row comes from, when the CSV has no source_key column")
+        q.add_argument("--in", dest="section", help="place it at the end of this section (sections/NN-slug.qmd)")
+    q = what.add_parser("source", help="a bibliography entry (in nocite until the text cites it)")
+    q.add_argument("key", help="its citation key, e.g. gomez2024")
+    q.add_argument("--author", default="", help='"Family, Given" (or an institution)')
+    q.add_argument("--title", default="")
+    q.add_argument("--year", default="")
+    q.add_argument("--publisher", default="")
+    q.add_argument("--url", default="")
+    p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("verify", help="build twice in two folders and compare every output byte for byte",
                        description="Build twice in two temporary folders and compare every output.")

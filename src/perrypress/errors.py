@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,60 @@ class BibliographyError(SourceError):
 
 class DocumentError(SourceError):
     """The paper's text refers to something that does not exist."""
+
+
+class SourceErrors(SourceError):
+    """Several problems found in one pass, each printed on its own line (``file:line: message — fix``)."""
+
+    def __init__(self, errors: list[SourceError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.message, first.fix, first.line, first.column)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(dict.fromkeys(str(error) for error in self.errors))
+
+
+def raise_all(errors: list[SourceError]) -> None:
+    """Raise the one error, or all of them as SourceErrors; nothing when there is none."""
+    flat = [e for error in errors for e in (error.errors if isinstance(error, SourceErrors) else [error])]
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        kinds = {type(error) for error in flat}
+        # All of one kind (DataError…): the group is that kind too, so callers catching it still do.
+        kind = kinds.pop() if len(kinds) == 1 else SourceError
+        raise _group(kind)(flat)
+
+
+_GROUPS: dict[type, type] = {}
+
+
+def _group(kind: type) -> type:
+    """SourceErrors that is also a ``kind`` (e.g. several DataErrors: an ``except DataError`` catches them)."""
+    if kind is SourceError:
+        return SourceErrors
+    if kind not in _GROUPS:
+        _GROUPS[kind] = type(f"{kind.__name__}s", (SourceErrors, kind), {"__str__": SourceErrors.__str__})
+    return _GROUPS[kind]
+
+
+def near_miss(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was probably meant to be: the same but for case, else the closest spelling."""
+    import difflib
+
+    options = [str(c) for c in choices]
+    same = [c for c in options if c.lower() == str(word).lower() and c != word]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"did you mean 'Kingston'? " for a near miss, else ''."""
+    near = near_miss(word, choices)
+    return f"did you mean {near!r}? " if near else ""
 
 
 class BuildError(Exception):

@@ -269,5 +269,5 @@ def test_notes_without_note_shape_are_refused(tmp_path: Path) -> None:
 
 def test_a_misspelt_column_key_is_refused(tmp_path: Path) -> None:
     """A column's map accepts header, cell and labels only."""
-    with pytest.raises(ConfigError, match="'cells' was unexpected"):
+    with pytest.raises(ConfigError, match="cells: not a key here — did you mean 'cell'"):
         load_config(variant(tmp_path, "{header: Instrument, cell:", "{header: Instrument, cells:"), root=ROOT)

@@ -159,11 +159,11 @@ class TestErrors:
 
     @pytest.mark.parametrize(("old", "new", "message"), [
         ("stats: {data: data/statistics.csv, key: slug, value: value}",
-         "stats: {data: data/statistics.csv, key: slug}", "'value' is a required property"),
+         "stats: {data: data/statistics.csv, key: slug}", "stats: value is missing"),
         ("stats: {data: data/statistics.csv, key: slug, value: value}",
-         "stats: {data: data/statistics.csv, key: slug, value: value, sum: {}}", "'sum' was unexpected"),
+         "stats: {data: data/statistics.csv, key: slug, value: value, sum: {}}", "stats.sum: not a key here — did you mean 'sums'"),
         ("organised: {column: percent, where: {organised: \"yes\"}}",
-         "organised: {columns: percent}", "'columns' was unexpected"),
+         "organised: {columns: percent}", "columns: not a key here — did you mean 'column'"),
     ])
     def test_schema(self, tmp_path: Path, old: str, new: str, message: str) -> None:
         """The configuration's schema refuses a group without its keys, or with a misspelt one, on its line."""

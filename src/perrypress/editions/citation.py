@@ -167,6 +167,15 @@ def _date(value: Any) -> tuple[int, int | None]:
     return int(match.group(1)), int(match.group(2)) if match.group(2) else None
 
 
+# A series number's own label, in any language the tables know: "No. 1", "n.º 1", "núm. 1", "Nº 1".
+_NUMBER_LABEL = re.compile(r"^(?:no|n\.?\s*[º°o]|núm|num)\.?\s*(?=\d)", re.IGNORECASE)
+
+
+def series_number(text: str) -> str:
+    """The series number without its label ('No. 1', 'n.º 1' → '1'): the citation prints the language's own."""
+    return _NUMBER_LABEL.sub("", text, count=1)
+
+
 def work_from_metadata(meta: dict[str, Any], *, path: Path, text: str = "") -> Work:
     """Return the paper described by report.qmd's metadata; DocumentError names a missing or bad key."""
     for keys in REQUIRED:
@@ -188,7 +197,7 @@ def work_from_metadata(meta: dict[str, Any], *, path: Path, text: str = "") -> W
         year=year,
         month=month,
         series=_plain(meta["series"]["name"]),
-        number=re.sub(r"^(?i:no)\.?\s*", "", number),
+        number=series_number(number),
         publisher=_plain(meta["publisher"]["name"]),
         place=_plain(_lookup(meta, ("publisher", "place"))),
         url=_plain(_lookup(meta, ("site", "canonical-url"))),
@@ -246,8 +255,8 @@ def _latex(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
 
 
-def bibtex(work: Work) -> str:
-    """The paper as a BibTeX @techreport entry (written by pybtex)."""
+def bibtex(work: Work, *, labels: dict[str, Any] | None = None) -> str:
+    """The paper as a BibTeX @techreport entry (written by pybtex); the month in the paper's language."""
     from pybtex.database import BibliographyData, Entry, Person
 
     fields = [
@@ -258,7 +267,7 @@ def bibtex(work: Work) -> str:
         ("year", str(work.year)),
     ]
     if work.month:
-        fields.append(("month", _english()["months"][work.month - 1]))  # BibTeX's month names are English
+        fields.append(("month", (labels or _english())["months"][work.month - 1]))
     if work.place:
         fields.append(("address", _latex(work.place)))
     if work.url:
@@ -308,7 +317,7 @@ def cite_block(work: Work, *, labels: dict[str, Any] | None = None) -> str:
     """The "Cite this paper" section for the HTML page: Chicago, BibTeX and RIS, every value escaped."""
     labels = labels or _english()
     esc = html.escape
-    bib, ris_text = bibtex(work), ris(work)
+    bib, ris_text = bibtex(work, labels=labels), ris(work)
     return "\n".join([
         '<section id="cite-this-paper" class="cite" aria-labelledby="cite-this-paper-title">',
         f'<h2 id="cite-this-paper-title">{esc(labels["cite-this-paper"])}</h2>',

@@ -19,6 +19,7 @@ from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
 from ..toolchain import LATIN_UNICODES
+from . import font_cache
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,22 @@ def _instance(font: TTFont, *, weight: int, unicodes: Iterable[int] | None, upda
 def static_font(variable: Path, out: Path, *, weight: int = 400,
                 unicodes: Iterable[int] | None = LATIN_UNICODES) -> Path:
     """Write a static instance of a variable font at a weight, cut to unicodes (None keeps every glyph)."""
-    font = TTFont(str(variable), recalcTimestamp=False)
-    if "fvar" not in font:
-        raise ValueError(f"not a variable font: {variable}")
-    static = _instance(font, weight=weight, unicodes=unicodes, update_names=True)
+    cut = None if unicodes is None else sorted(set(unicodes))
+
+    def make() -> dict[str, bytes]:
+        font = TTFont(str(variable), recalcTimestamp=False)
+        if "fvar" not in font:
+            raise ValueError(f"not a variable font: {variable}")
+        static = _instance(font, weight=weight, unicodes=cut, update_names=True)
+        buffer = io.BytesIO()
+        static.save(buffer)
+        return {"static.ttf": buffer.getvalue()}
+
+    made = font_cache.cached("static_font", sources=[Path(variable)], code=[Path(__file__)],
+                             settings={"weight": weight, "unicodes": cut}, make=make)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    static.save(str(out))
+    out.write_bytes(made["static.ttf"])
     return out
 
 
@@ -98,8 +108,17 @@ def word_fonts(source: Path, *, family: str, unicodes: Iterable[int] | None = LA
 
     An upright file gives "Regular" and "Bold", an italic one "Italic" and "Bold Italic"; each is named
     ``family`` + style in the four-face model Word and LibreOffice match on. The font is cut to
-    ``unicodes`` once and instanced at each weight (instancing its kerning is the slow part).
+    ``unicodes`` once and instanced at each weight (instancing its kerning is the slow part). The faces
+    come from the machine's font cache when these very fonts were made before (font_cache.py).
     """
+    cut = None if unicodes is None else sorted(set(unicodes))
+    return font_cache.cached("word_fonts", sources=[Path(source)], code=[Path(__file__)],
+                             settings={"family": family, "unicodes": cut},
+                             make=lambda: _word_fonts(source, family=family, unicodes=cut))
+
+
+def _word_fonts(source: Path, *, family: str, unicodes: Iterable[int] | None) -> dict[str, bytes]:
+    """:func:`word_fonts`, made afresh."""
     font = TTFont(str(source), recalcTimestamp=False)
     italic = bool(font["OS/2"].fsSelection & 1)
     if unicodes is not None:

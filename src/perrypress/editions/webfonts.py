@@ -21,6 +21,7 @@ from fontTools.varLib import instancer
 
 from .. import toolchain
 from ..errors import BuildError
+from . import font_cache
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,19 @@ def _is_italic(font: TTFont) -> bool:
 
 def web_font(source: Path, *, weights: tuple[int, int] = WEIGHTS,
              unicodes: Iterable[int] = WEB_UNICODES) -> bytes:
-    """Return ``source`` subset to ``unicodes`` as WOFF2, weight axis limited to ``weights``, other axes pinned."""
+    """Return ``source`` subset to ``unicodes`` as WOFF2, weight axis limited to ``weights``, other axes pinned.
+
+    From the machine's font cache when this very font was made before (font_cache.py).
+    """
+    cut = sorted(set(unicodes))
+    made = font_cache.cached("web_font", sources=[Path(source)], code=[Path(__file__)],
+                             settings={"weights": list(weights), "unicodes": cut},
+                             make=lambda: {"font.woff2": _web_font(source, weights=weights, unicodes=cut)})
+    return made["font.woff2"]
+
+
+def _web_font(source: Path, *, weights: tuple[int, int], unicodes: Iterable[int]) -> bytes:
+    """:func:`web_font`, made afresh."""
     font = TTFont(str(source), recalcTimestamp=False)
     options = subset.Options(name_IDs=NAME_IDS, notdef_outline=True, hinting=False, desubroutinize=True)
     options.layout_features = [*options.layout_features, *EXTRA_FEATURES]

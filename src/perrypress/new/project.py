@@ -93,7 +93,7 @@ def _values(*, title: str, author: str, lang: str, today: dt.date) -> dict[str, 
     # Values that are not YAML stay as they are: the README's heading, the requirement's version, and
     # the data package's name and title, which are JSON strings (data/datapackage.json).
     return {key: yaml_scalar(value) for key, value in values.items()} | {
-        "title_text": title, "version": metadata.version("perrypress"),
+        "title_text": title, "output_file": name, "version": metadata.version("perrypress"),
         "package_name": json.dumps(f"{name}-data"),
         "package_title": json.dumps(words["package_title"].format(title=title), ensure_ascii=False)}
 
@@ -123,8 +123,34 @@ def _files(language: str) -> list[tuple[Path, Path]]:
     return found
 
 
+# How many of a name's last words are the family name, by language, when --family is not given
+# (Spanish names carry two surnames: "Ana Gómez Ruiz" is "Gómez Ruiz, Ana").
+FAMILY_WORDS = {"es": 2}
+_EXAMPLE_SPLIT = "    # family: Fernández O'Brien\n    # given: Lucía\n"
+
+
+def name_split(author: str, *, language: str, family: str | None = None) -> tuple[str, str] | None:
+    """(family, given) to write under the author, or None to leave pybtex's split (the last word).
+
+    ``family`` (--family) when given; else, for a name of more than two words in a language of
+    FAMILY_WORDS, its last words (two in Spanish); in other languages pybtex's split stands.
+    """
+    words = author.split()
+    if family:
+        family = " ".join(family.split())
+        joined = " ".join(words)
+        if not joined.endswith(family) or joined == family:
+            raise NewProjectError("--family", f"{family!r} is not the end of the name {joined!r}",
+                                  "give the family name as it ends --author, e.g. --family \"Gómez Ruiz\"")
+        return family, joined[:-len(family)].strip()
+    count = FAMILY_WORDS.get(language)
+    if count is None or len(words) <= count:  # pybtex's split: the last word, with its particles ("de la")
+        return None
+    return " ".join(words[-count:]), " ".join(words[:-count])
+
+
 def new_project(folder: Path, *, title: str, author: str, lang: str = "en",
-                today: dt.date | None = None) -> list[Path]:
+                today: dt.date | None = None, family: str | None = None) -> list[Path]:
     """Write a new paper project in ``folder`` (absent or empty); return the files written, relative to it."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise NewProjectError(folder, "the folder is not empty" if folder.is_dir() else "a file of that name exists",
@@ -138,11 +164,16 @@ def new_project(folder: Path, *, title: str, author: str, lang: str = "en",
                               'give --title "…" and --author "…"')
     tag = REGIONS[language] if lang.lower() == language else lang
     values = _values(title=title.strip(), author=author.strip(), lang=tag, today=today or dt.date.today())
+    split = name_split(author, language=language, family=family)
     written = []
     for source, relative in _files(language):
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_fill(source.read_text(encoding="utf-8"), values, source=source), encoding="utf-8")
+        text = _fill(source.read_text(encoding="utf-8"), values, source=source)
+        if relative == Path("report.qmd") and split:
+            text = text.replace(_EXAMPLE_SPLIT, f"    family: {yaml_scalar(split[0])}\n"
+                                                f"    given: {yaml_scalar(split[1])}\n")
+        target.write_text(text, encoding="utf-8")
         if relative.parts[0] == ".ci":
             target.chmod(0o755)
         written.append(relative)

@@ -29,18 +29,20 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value))
 
 
-def _plain(value: Any) -> str:
-    """A data value as text: '' for an empty cell, a whole number without '.0'."""
+def _plain(value: Any, decimal_mark: str = ".") -> str:
+    """A data value as text: '' for an empty cell, a whole number without '.0', the paper's decimal mark."""
     if _missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, float):
+        return str(value).replace(".", decimal_mark)
     return str(value)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, decimal_mark: str = ".") -> str:
     """Return a data value as escaped Markdown ('' for a missing value)."""
-    return escape(_plain(value))
+    return escape(_plain(value, decimal_mark))
 
 
 # What a table's cell may be made of (tables.<slug>.columns.<id>.cell, and tables.<slug>.note): a list of
@@ -100,7 +102,8 @@ def _check_columns(frame: pd.DataFrame, parts: list[dict[str, Any]], *, path: st
                                 f"use one of its columns ({', '.join(frame.columns)}) in config/config.yaml", line=1)
 
 
-def compose(parts: list[dict[str, Any]], record: dict[str, Any], *, path: str, row: int) -> str:
+def compose(parts: list[dict[str, Any]], record: dict[str, Any], *, path: str, row: int,
+            decimal_mark: str = ".") -> str:
     """One cell's Markdown: each part's text in turn (an empty column adds nothing, not even its before/after)."""
     text = ""
     for part in parts:
@@ -110,7 +113,7 @@ def compose(parts: list[dict[str, Any]], record: dict[str, Any], *, path: str, r
             page = record[part["page"]] if "page" in part else None
             text += citation(record[part["cite"]], None if _missing(page) else page, path=path, row=row)
         else:
-            value = _cell(_labelled(record[part["column"]], part.get("labels") or {}))
+            value = _cell(_labelled(record[part["column"]], part.get("labels") or {}), decimal_mark)
             if value:
                 text += _literal(part.get("before", "")) + value + _literal(part.get("after", ""))
     return text
@@ -123,7 +126,8 @@ def _rows(slug: str, spec: dict[str, Any], root: Path) -> tuple[list[list[str]],
     columns = _columns(slug, spec)
     for column_id, _, parts in columns:
         _check_columns(frame, parts, path=path, slug=slug, where=f"columns.{column_id}")
-    rows = [[compose(parts, record, path=path, row=int(row)) for _, _, parts in columns]
+    mark = spec.get("decimal_mark", ".")
+    rows = [[compose(parts, record, path=path, row=int(row), decimal_mark=mark) for _, _, parts in columns]
             for row, record in zip(frame.index, frame.to_dict("records"))]
     notes: list[str] = []
     if spec.get("notes"):
@@ -133,7 +137,7 @@ def _rows(slug: str, spec: dict[str, Any], root: Path) -> tuple[list[list[str]],
                               "add note: [the notes file's columns, in turn], e.g. note: [mark, note]")
         parts = _parts(slug, "note", spec["note"])
         _check_columns(notes_frame, parts, path=spec["notes"], slug=slug, where="note")
-        notes = [compose(parts, record, path=spec["notes"], row=int(row))
+        notes = [compose(parts, record, path=spec["notes"], row=int(row), decimal_mark=mark)
                  for row, record in zip(notes_frame.index, notes_frame.to_dict("records"))]
     return rows, notes
 

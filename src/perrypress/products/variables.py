@@ -50,6 +50,16 @@ def paper_language(report: Path) -> str:
     return language_of(lang)
 
 
+def language_decimal_mark(language: str) -> str:
+    """The decimal mark of ``language`` ('en' → '.', 'es' → ','): its labels' ``decimal-mark``."""
+    from ..sources.labels import table
+
+    try:
+        return str(table(language).get("decimal-mark", "."))
+    except KeyError:
+        return "."
+
+
 def _entry(value: float, *, language: str, decimal_mark: str) -> dict[str, str]:
     """The forms a number takes in the prose: ``pct`` in figures, ``words`` spelled out."""
     return {"pct": figure(value, decimal_mark=decimal_mark),
@@ -160,11 +170,13 @@ def _sums(group: _Group, *, language: str, decimal_mark: str) -> dict[str, Any]:
 
 
 def compute(spec: Mapping[str, Mapping[str, Any]], *, root: Path, language: str = "en",
-            alt_texts: dict[str, str] | None = None, config: Path = CONFIG) -> dict[str, Any]:
+            alt_texts: dict[str, str] | None = None, config: Path = CONFIG,
+            decimal_mark: str | None = None) -> dict[str, Any]:
     """Return the variables tree: each configured group's numbers, and the figures' alt texts.
 
     ``spec`` is the configuration's ``variables:`` (README, "Numbers in the text"); ``language``
-    ('en', 'es') spells the ``words`` forms; ``config`` is named in errors.
+    ('en', 'es') spells the ``words`` forms and gives the decimal mark (its labels' ``decimal-mark``,
+    unless ``decimal_mark`` or the group's own says otherwise); ``config`` is named in errors.
     """
     variables: dict[str, Any] = {}
     if FIGURES in spec:
@@ -175,7 +187,8 @@ def compute(spec: Mapping[str, Mapping[str, Any]], *, root: Path, language: str 
                           "give the group another name", line=yaml_line(text, ["variables", FIGURES]) if text else None)
     for name, group_spec in spec.items():
         group = _Group(name, group_spec, root=root, config=config)
-        options = {"language": language, "decimal_mark": group_spec.get("decimal_mark", ".")}
+        mark = group_spec.get("decimal_mark") or decimal_mark or language_decimal_mark(language)
+        options = {"language": language, "decimal_mark": mark}
         variables[name] = _sums(group, **options) if "sums" in group_spec else _by_key(group, **options)
     if alt_texts:
         variables[FIGURES] = {slug: {"alt": text} for slug, text in alt_texts.items()}

@@ -128,8 +128,11 @@ def check_known(citation: Citation, keys: set[str], bib_name: str) -> None:
     """Raise DocumentError when ``citation`` names no entry; keys match exactly, as in citeproc."""
     if citation.key in keys or citation.key == "*":
         return
-    near = [k for k in keys if k.lower() == citation.key.lower()]
-    fix = (f"did you mean '@{near[0]}'? Keys are case-sensitive" if near
+    from ..errors import near_miss
+
+    near = near_miss(citation.key, keys)
+    fix = (f"did you mean '@{near}'? Keys are case-sensitive" if near and near.lower() == citation.key.lower()
+           else f"did you mean '@{near}'? Or add an entry '{citation.key}' to {bib_name}" if near
            else f"add an entry '{citation.key}' to {bib_name} or correct the key")
     raise DocumentError(citation.path, f"citation key '@{citation.key}' is not in {bib_name}", fix,
                         line=citation.line)

@@ -6,12 +6,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import ConfigError, line_of
+from ..errors import ConfigError, SourceError, did_you_mean, line_of, raise_all
 from ..resources import CONFIG_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -57,21 +58,52 @@ def yaml_line(text: str, keys: list[Any]) -> int | None:
 
 
 def validate(data: Any, *, path: Path, text: str, schema: Path) -> None:
-    """Raise ConfigError for the first way ``data`` breaks ``schema``."""
+    """Raise ConfigError for each way ``data`` breaks ``schema`` (all of them), at its key in the paper's file."""
     import jsonschema  # here, not at the top: most importers of this module only read YAML
 
     validator = jsonschema.Draft202012Validator(load_yaml(schema.read_text(encoding="utf-8")))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
-        return
-    error = errors[0]
+    found: list[SourceError] = []
+    for error in errors:
+        for leaf in _leaves(error):
+            found.append(_config_error(leaf, path=path, text=text))
+    raise_all(found)
+
+
+def _leaves(error: Any) -> list[Any]:
+    """The errors that say what is wrong: an ``if/then`` or ``allOf`` failure's own causes."""
+    if error.validator in {"allOf", "anyOf", "oneOf", "then", "if"} and error.context:
+        return [leaf for cause in error.context for leaf in _leaves(cause)]
+    return [error]
+
+
+def _config_error(error: Any, *, path: Path, text: str) -> ConfigError:
+    """One schema error as ``config/config.yaml:LINE: key: what — fix``, the fix in the paper's terms."""
     keys = list(error.absolute_path)
     where = ".".join(map(str, keys)) or "(top level)"
-    if error.validator == "additionalProperties":
-        fix = "remove or correct the misspelt key; allowed keys are in " + schema.name
-    else:
-        fix = f"see {schema.name} for what this key takes"
-    raise ConfigError(path, f"{where}: {error.message}", fix, line=yaml_line(text, keys))
+    allowed = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extra = [k for k in error.instance if k not in allowed]
+        if extra and allowed:
+            key = extra[0]
+            return ConfigError(path, f"{where + '.' if keys else ''}{key}: not a key here",
+                               f"{did_you_mean(key, allowed)}the keys here are: {', '.join(allowed)}",
+                               line=yaml_line(text, [*keys, key]))
+    if error.validator == "enum":
+        return ConfigError(path, f"{where}: {error.instance!r} is not allowed",
+                           f"{did_you_mean(str(error.instance), map(str, error.validator_value))}use one of: "
+                           f"{', '.join(map(str, error.validator_value))}", line=yaml_line(text, keys))
+    if error.validator == "const":
+        return ConfigError(path, f"{where}: {error.instance!r} is not allowed", f"write {error.validator_value!r}",
+                           line=yaml_line(text, keys))
+    if error.validator == "required":
+        missing = re.match(r"'([^']+)'", error.message)
+        name = missing.group(1) if missing else "a key"
+        return ConfigError(path, f"{where}: {name} is missing", f"add {name}: under {where}"
+                           if keys else f"add {name}: to the file", line=yaml_line(text, keys))
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    fix = f"it takes: {description}" if description else "correct the value"
+    return ConfigError(path, f"{where}: {error.message}", fix, line=yaml_line(text, keys))
 
 
 def data_files(config: dict[str, Any]) -> list[str]:

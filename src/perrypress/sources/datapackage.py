@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, line_of
+from ..errors import DataError, SourceError, did_you_mean, line_of, raise_all
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ DESCRIPTOR = "datapackage.json"
 SOURCES = "sources"
 # Errors about a row's shape come before errors about its cells, as a reader would fix them.
 _SHAPE = {"extra-cell": 0, "missing-cell": 0}
+# At most this many errors of one file are reported in one run (a wrong column type gives one per row).
+MAX_ERRORS = 20
 _LABELS = {"incorrect-label", "missing-label", "extra-label", "duplicate-label", "blank-label", "blank-header"}
 
 
@@ -198,14 +200,24 @@ def _check_with_frictionless(package: Path, descriptor: dict[str, Any]) -> None:
     if report.valid:
         return
     by_name = {r.get("name"): r for r in descriptor["resources"]}
+    found: list[SourceError] = []
     for task in report.tasks:
         errors = [e for e in task.errors if not _blank_row(e)]
         if not errors:
             continue
         resource = by_name.get(task.name, {})
         path = package.parent / str(resource.get("path", task.name))
-        first = min(errors, key=lambda e: (getattr(e, "row_number", 1) or 1, _SHAPE.get(e.type, 1)))
-        raise _data_error(first, path=path, resource=resource, package=package)
+        # Every cell's error, row by row; a row with a shape error (a stray comma) says that alone.
+        ordered = sorted(errors, key=lambda e: (getattr(e, "row_number", 1) or 1, _SHAPE.get(e.type, 1)))
+        rows_done: set[int] = set()
+        for error in ordered[:MAX_ERRORS]:
+            row = getattr(error, "row_number", None) or 1
+            if row in rows_done:
+                continue
+            if _SHAPE.get(error.type, 1) == 0:
+                rows_done.add(row)
+            found.append(_data_error(error, path=path, resource=resource, package=package))
+    raise_all(found)
     if report.errors:  # about the package itself, not one of its files
         raise DataError(package, report.errors[0].message, "see https://datapackage.org/standard/data-package/")
 
@@ -253,7 +265,8 @@ def _data_error(error: Any, *, path: Path, resource: dict[str, Any], package: Pa
                              f"{constraints.get('minimum')}–{constraints.get('maximum')}", "correct the value", **where)
         if constraint == "enum":
             return DataError(path, f"column '{name}': {cell!r} is not one of {constraints['enum']}",
-                             "use one of the allowed values", **where)
+                             f"{did_you_mean(str(cell), map(str, constraints['enum']))}use one of the allowed values",
+                             **where)
         return DataError(path, f"column '{name}': {cell!r} breaks the constraint {constraint} = "
                          f"{constraints.get(constraint)!r}", f"correct the value (see {package.name})", **where)
     if error.type == "unique-error":

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import DocumentError
-from .bibliography import check_citations, citations_in, parse
+from ..errors import DocumentError, SourceError, did_you_mean, raise_all
+from .bibliography import check_citations, check_known, citations_in, parse
 from .config import yaml_line
 from .metadata import read_metadata
 from .paths import gate, metadata_targets
@@ -37,19 +37,43 @@ def _unbracket(target: str) -> str:
     return target[1:-1] if target.startswith("<") and target.endswith(">") else target
 
 
-def source_files(report: Path, root: Path, _depth: int = 0) -> Iterator[Path]:
-    """Yield ``report`` and every file it includes, depth first, in order."""
+TABLE_INCLUDE = re.compile(r"^/?_build/tables/([^/]+)\.md$")
+
+
+def missing_include(target: str, *, report: Path, line: int, tables: list[str] | None = None) -> DocumentError:
+    """The error for an include whose file is missing: a table not declared, or a file not written."""
+    table = TABLE_INCLUDE.match(target)
+    if table and tables is not None and table.group(1) not in tables:
+        slug = table.group(1)
+        return DocumentError(report, f"table {slug!r} is not declared",
+                             f"{did_you_mean(slug, tables)}declare it under `tables:` in config/config.yaml "
+                             f"(perrypress add table data/{slug}.csv), or correct the name", line=line)
+    if table:
+        return DocumentError(report, f"included table {target!r} is not written yet",
+                             "build with `perrypress build`, which writes it from its declaration", line=line)
+    return DocumentError(report, f"included file {target!r} not found", "create it, or correct the path", line=line)
+
+
+def source_files(report: Path, root: Path, _depth: int = 0, *, tables: list[str] | None = None,
+                 errors: list[SourceError] | None = None) -> Iterator[Path]:
+    """Yield ``report`` and every file it includes, depth first, in order.
+
+    A missing file is raised at once, or added to ``errors`` (and skipped) when a list is given.
+    """
     yield report
     for number, line in enumerate(report.read_text(encoding="utf-8").splitlines(), start=1):
         for target in INCLUDE.findall(line):
             path = gate(target, root=root, source=report, line=number, from_file=True)
             if path is None or not path.exists():
-                raise DocumentError(report, f"included file {target!r} not found",
-                                    "create it, correct the path, or run the rule that writes it", line=number)
+                error = missing_include(target, report=report, line=number, tables=tables)
+                if errors is None:
+                    raise error
+                errors.append(error)
+                continue
             if _depth > 16:
                 raise DocumentError(report, "includes nest too deep", "look for a file that includes itself",
                                     line=number)
-            yield from source_files(path, root, _depth + 1)
+            yield from source_files(path, root, _depth + 1, tables=tables, errors=errors)
 
 
 def _lookup(variables: dict[str, Any], key: str) -> Any:
@@ -140,33 +164,55 @@ def check_images(files: list[Path], root: Path) -> None:
                                     line=number)
 
 
-def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None = None) -> None:
-    """Raise DocumentError at the first broken reference; warn (draft) or fail (release) on missing assets.
+def _variable_keys(variables: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every key of the variables tree, dotted ('stats.sa_women.pct')."""
+    keys = []
+    for name, value in variables.items():
+        key = f"{prefix}{name}"
+        keys += _variable_keys(value, key + ".") if isinstance(value, dict) else [key]
+    return keys
+
+
+def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None = None,
+                   variables: bool = True) -> None:
+    """Raise DocumentError for every broken reference (all of them, SourceErrors when several); warn (draft) or
+    fail (release) on missing assets.
 
     ``keys`` are the bibliography's keys when the bibliography check has already
     parsed it (the workflow's check_bibliography rule); otherwise it is parsed here.
+    ``variables``: False skips the ``{{< var >}}`` check (when _variables.yml may be stale).
     """
     report = root / config["report"]
-    files = list(source_files(report, root))
+    errors: list[SourceError] = []
+    files = list(source_files(report, root, tables=list(config.get("tables") or {}), errors=errors))
     check_targets(files, root)
     check_images(files, root)
     variables_file = root / "_variables.yml"
-    variables = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
+    values = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}
+    declared = [f"tbl-{slug}" for slug in config.get("tables") or {} if (config["tables"][slug] or {}).get(
+        "label", True)] + [f"fig-{slug}" for slug in config.get("figures") or {}]
     if keys is None:
         keys = set(parse(root / config["bibliography"]).entries)
     for path in files:
         for number, line in _lines(path):
-            for key in VAR.findall(line):
-                if _lookup(variables, key) is None:
-                    raise DocumentError(path, f"{{{{< var {key} >}}}}: no such variable",
-                                        "use a key from _variables.yml (written from data/ by the workflow)",
-                                        line=number)
+            for key in VAR.findall(line) if variables else []:
+                if _lookup(values, key) is None:
+                    errors.append(DocumentError(
+                        path, f"{{{{< var {key} >}}}}: no such variable",
+                        f"{did_you_mean(key, _variable_keys(values))}use a key of _variables.yml (the numbers "
+                        "declared under `variables:` in config/config.yaml)", line=number))
             for ref in CROSSREF.findall(line):
                 if ref not in labels:
-                    raise DocumentError(path, f"cross-reference @{ref} has no target",
-                                        f"label a figure or table {{#{ref}}}, or correct the reference",
-                                        line=number)
+                    errors.append(DocumentError(path, f"cross-reference @{ref} has no target",
+                                                f"{did_you_mean(ref, sorted(labels | set(declared)))}label a figure "
+                                                f"or table {{#{ref}}}, or correct the reference", line=number))
+    for citation in citations_in(files):
+        try:
+            check_known(citation, keys, Path(config["bibliography"]).name)
+        except SourceError as error:
+            errors.append(error)
+    raise_all(errors)
     check_citations(citations_in(files), keys, root / config["bibliography"])
     missing = missing_assets(files, root)
     if missing and config["mode"] == "release":

@@ -63,6 +63,7 @@ def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str,
         raise DocumentError(path, "metadata: 'labels' is Quarto's own key (its title-block labels)",
                             "write the paper's labels under perry-labels: instead",
                             line=yaml_line(text, ["labels"]) + 1 if text else None)
+    _gendered(labels, meta)
     overrides = meta.get(KEY) or {}
     if not isinstance(overrides, dict):
         raise DocumentError(path, f"metadata: '{KEY}' must be a map of label: text",
@@ -82,6 +83,26 @@ def labels_for(meta: dict[str, Any], *, path: Path, text: str = "") -> dict[str,
             value = {**labels["quotes"], **{k: str(v) for k, v in value.items()}}
         labels[key] = value if key in {"months", "quotes"} else str(value)
     return labels
+
+
+GENDERS = ("female", "male")
+
+
+def _gendered(labels: dict[str, Any], meta: dict[str, Any]) -> None:
+    """The "About the Author" headings in the authors' grammatical gender, when the metadata gives it.
+
+    ``gender: female`` (or ``male``) under each author picks ``about-author-female`` (one author)
+    or ``about-authors-female`` (several, every one female; any male gives ``-male``).
+    """
+    authors = meta.get("author") or []
+    authors = authors if isinstance(authors, list) else [authors]
+    genders = [str(a.get("gender", "")).strip().lower() for a in authors if isinstance(a, dict)]
+    if not authors or len(genders) != len(authors) or not all(g in GENDERS for g in genders):
+        return
+    gender = "female" if all(g == "female" for g in genders) else "male"
+    for key in ("about-author", "about-authors"):
+        if f"{key}-{gender}" in labels:
+            labels[key] = labels[f"{key}-{gender}"]
 
 
 def report_labels(report: Path) -> dict[str, Any]:

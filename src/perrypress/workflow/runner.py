@@ -417,12 +417,21 @@ def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float
             print(f"  {path}  {_size(root / path)}", file=out)
 
 
+def _unreached_errors(root: Path, config: dict[str, Any], shown: list[str]) -> list[str]:
+    """The source errors the failed steps hid (sources/every_error.py), less those already shown."""
+    from ..sources.every_error import every_error
+
+    seen = {line.removeprefix(f"{root}/") for line in shown}
+    return [line for line in every_error(root, config) if line not in seen]
+
+
 def _report_failure(run: Run, root: Path, config: dict[str, Any], seconds: float, *, err: IO[str]) -> None:
     # Steps that ran side by side may both fail: in the order of their names, not of their ending.
     failed_jobs = sorted(run.failed, key=lambda job: job.name)
     errors = [line for job in failed_jobs for line in job_errors(job, root)]
     if not errors:  # no step failed: Snakemake itself stopped (a missing input file, say)
         errors = [line for line in run.workflow_errors if not line.rstrip().endswith(":")]
+    errors += _unreached_errors(root, config, errors)
     print("\n".join(dict.fromkeys(errors)) or "the workflow failed — run `snakemake --cores 1` to see why", file=err)
     if run.warnings:
         print(f"{len(run.warnings)} warning(s):", file=err)
