@@ -8,7 +8,7 @@ from pathlib import Path
 from perrypress.resources import PACKAGE
 
 # The top of the package: one folder per stage of the pipeline and per command, and the base every folder uses.
-FOLDERS = {"sources", "products", "editions", "workflow", "review", "publish", "preview", "new"}
+FOLDERS = {"sources", "products", "editions", "workflow", "review", "publish", "preview", "new", "add"}
 MODULES = {"__init__.py", "cli.py", "errors.py", "resources.py", "toolchain.py", "verify.py", "screenshots.py"}
 
 
