@@ -161,7 +161,7 @@ class TestSpanish:
         assert labels_for(meta, path=Path("report.qmd"))["about-author"] == "Sobre la autora"
         meta["author"][0]["gender"] = "male"
         assert labels_for(meta, path=Path("report.qmd"))["about-author"] == "Sobre el autor"
-        meta["labels"] = {"about-author": "Sobre quien escribe"}
+        meta["perry-labels"] = {"about-author": "Sobre quien escribe"}
         assert labels_for(meta, path=Path("report.qmd"))["about-author"] == "Sobre quien escribe"
 
     def test_family_option(self, tmp_path: Path) -> None:

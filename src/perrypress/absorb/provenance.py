@@ -54,11 +54,15 @@ def find_commit(root: Path, names: list[str], digest: str) -> str | None:
     return None
 
 
-def _build_docx(project: Path, config: dict[str, Any], python: str) -> Path:
-    """Build the DOCX edition of ``project`` (and what it needs) with the workflow; return its path."""
+def _build_docx(project: Path, config: dict[str, Any], python: str, *, pythonpath: str = "") -> Path:
+    """Build the DOCX edition of ``project`` (and what it needs) with the workflow; return its path.
+
+    ``pythonpath`` puts the revision's own tool first (its src/), as `perrypress review` builds a side.
+    """
     target = Path("_build") / f"{config['output_name']}.docx"
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else dict(os.environ)
     result = subprocess.run([python, "-m", "perrypress.cli", "--root", str(project), "build", "--quiet",
-                             str(target)], cwd=project, env=dict(os.environ), capture_output=True, text=True)
+                             str(target)], cwd=project, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SourceError(project, "the base edition did not build:\n" + result.stderr[-3000:],
                           "fix the build of that revision, or give another with --base")
@@ -96,7 +100,8 @@ def locate_base(root: Path, config: dict[str, Any], docx: Path, revision: str | 
 
 def _revision_project(root: Path, config: dict[str, Any], revision: str) -> tuple[Path, Path]:
     """A worktree of ``revision`` under _build/.absorb-cache/<tree>/ with its DOCX edition built (kept for reuse)."""
-    from ..review.sides import git, tool_python
+    from ..review.environment import ENVS, side_environment
+    from ..review.sides import git
 
     tree = git(root, "rev-parse", f"{revision}^{{tree}}")
     folder = root / CACHE / tree
@@ -110,4 +115,6 @@ def _revision_project(root: Path, config: dict[str, Any], revision: str) -> tupl
     folder.parent.mkdir(parents=True, exist_ok=True)
     git(root, "worktree", "add", "--detach", str(folder), revision)
     log.info("building the DOCX edition of %s in %s", revision, folder)
-    return folder, _build_docx(folder, config, tool_python(folder))
+    # The revision is built with its own tool and the dependencies its pyproject.toml asks for, as a review side is.
+    environment = side_environment(folder, root / ENVS)
+    return folder, _build_docx(folder, config, environment.python, pythonpath=environment.pythonpath)
