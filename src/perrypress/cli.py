@@ -513,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except (SourceError, BuildError) as exc:
         if isinstance(exc, SourceError):
-            exc.path = project_relative(exc.path, Path(args.root))
+            # Each error of a group (SourceErrors) is printed with its own path.
+            for error in [exc, *getattr(exc, "errors", [])]:
+                error.path = project_relative(error.path, Path(args.root))
         log.error("%s", exc)
         return 1
 

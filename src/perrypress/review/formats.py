@@ -16,7 +16,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def words(text: str) -> list[str]:
     """A text's words, lower-case letters only: punctuation, hyphens and spacing differ by edition, and the PDF's
-    note markers stick to the word they follow ("trafficking.3")."""
+    note markers stick to the word they follow ("domain.3")."""
     return [w for w in (re.sub(r"[\W\d_]+", "", token.lower()) for token in text.split()) if w]
 
 

@@ -26,6 +26,8 @@ def parts(config: dict[str, Any]) -> dict[str, Any]:
         "fonts": config["fonts"],
         # The numbers the prose quotes, and the figures whose alt texts they include.
         "variables": {"variables": config["variables"], "figures": config["figures"]},
+        # What `quarto render` needs besides the editions' inputs (workflow/quarto_files.py).
+        "quarto": {key: config[key] for key in ("report", "mode", "output_name", "fonts") if key in config},
         # The editions read all but the publishing settings (which only `perrypress publish` reads).
         "editions": {key: value for key, value in config.items() if key != "publish"},
     }

@@ -35,7 +35,7 @@ rule quarto_files:
         report=config["report"],
         pandoc=PANDOC_FILES,
         module=code("workflow.quarto_files", "sources.labels") + LABELS,
-        config=config_part("editions"),
+        config=config_part("quarto"),
     output:
         files=directory(f"{BUILD}/quarto-files"),
     log:
