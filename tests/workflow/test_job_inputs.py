@@ -97,7 +97,7 @@ class TestConfigParts:
     def test_a_caption_edit_rewrites_that_table_and_the_editions_only(self, tmp_path: Path) -> None:
         config = {**self.CONFIG, "tables": {**self.CONFIG["tables"], "law": {"caption": "Law, revised"}}}
         assert set(config_parts.write_parts(self.CONFIG, tmp_path)) == {
-            "fonts", "variables", "editions", "table-law", "table-other", "figure-map"}
+            "fonts", "variables", "quarto", "editions", "table-law", "table-other", "figure-map"}
         times = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
         assert config_parts.write_parts(self.CONFIG, tmp_path) == []
         assert set(config_parts.write_parts(config, tmp_path)) == {"table-law", "editions"}
