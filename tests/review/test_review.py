@@ -493,3 +493,22 @@ def test_an_older_base_is_reviewed(tmp_path: Path) -> None:
     assert result.returncode == 0, summary + result.stderr[-3000:]
     assert summary.startswith(f"# Review of the editions: BASE ({OLDER}) → HEAD (HEAD)")
     assert "Failed" not in summary and "Review failed" not in summary
+
+
+def test_the_docx_record_of_its_sources_is_not_a_change(tmp_path: Path) -> None:
+    """Two DOCX editions that differ only in the sources digest absorb reads are the same; any other byte is not."""
+    import zipfile
+
+    from perrypress.review.compare import _digest
+
+    def docx(name: str, digest: str, text: str) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as package:
+            package.writestr("word/document.xml", f"<w:document>{text}</w:document>")
+            package.writestr("docProps/custom.xml", '<Properties><property name="perrypress-sources">'
+                             f"<vt:lpwstr>sources-sha256:{digest}</vt:lpwstr></property></Properties>")
+        return path
+
+    base = docx("base.docx", "1111", "A sentence.")
+    assert _digest(base) == _digest(docx("record.docx", "2222", "A sentence."))
+    assert _digest(base) != _digest(docx("text.docx", "1111", "A sentance."))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,8 +316,23 @@ def compare_figures(old_side: Side, new_side: Side, new_config: dict, out_dir: P
     return changed, unchanged
 
 
+# The DOCX edition's record of the sources it was built from (perrypress absorb): provenance, not content a
+# reader sees, so a source change the editions do not show (a bib field, say) is still "no change".
+_SOURCES_PROPERTY = re.compile(rb'(name="perrypress-sources"><vt:lpwstr>)[^<]*(</vt:lpwstr>)')
+
+
 def _digest(path: Path) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
+    """The digest of an edition's file; a DOCX's without the sources record in docProps/custom.xml."""
+    if path.suffix != ".docx":
+        return hashlib.sha256(path.read_bytes()).digest()
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "docProps/custom.xml":
+                data = _SOURCES_PROPERTY.sub(rb"\1\2", data)
+            digest.update(info.filename.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.digest()
 
 
 def compare_metadata(old: EditionText, new: EditionText) -> list[tuple[str, str, str]]:
