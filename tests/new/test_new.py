@@ -176,7 +176,8 @@ class TestSpanishPaper:
         """The page: lang es-ES, Spanish labels, notes in Spanish (Ibid.), Spanish quotation marks."""
         edition = spanish_papers[0].edition("html")
         assert '<html lang="es-ES"' in edition.read_text(encoding="utf-8")
-        text = words(" ".join(html_text(edition).body))
+        page = html_text(edition)  # the notes are their own part of the page (tests/readers.py)
+        text = words(" ".join(page.body + page.notes))
         for expected in ("Descargar PDF", "Cómo citar este artículo", "Contenido", "Notas", "Bibliografía",
                       "Sobre la autora", "Tabla 1: Fases", "La Tabla 1 resume", "Por Lucía Fernández O’Brien",
                       "que dura dieciséis días en total",
