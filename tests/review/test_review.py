@@ -419,7 +419,7 @@ def test_a_page_inserted_early_pairs_the_later_pages(review_copy: Project) -> No
 def test_a_change_to_the_tool_is_reviewed(review_copy: Project) -> None:
     """Each side is built with the tool its own tree carries: a label changed in src/ shows in the editions."""
     code, summary, parts = review_change(review_copy, lambda root: replace_in(
-        root / "src" / "perrypress" / "labels" / "en.yaml", "bibliography: Bibliography", "bibliography: Works Cited"))
+        root / "src" / "perrypress" / "sources" / "languages" / "en.yaml", "bibliography: Bibliography", "bibliography: Works Cited"))
     assert code == 0
     assert any(re.match(r"page \d+( \(now \d+\))? changed: .*\*\*Works Cited\*\*", line) for line in parts["PDF pages"]), summary
     with zipfile.ZipFile(review_copy.root / REVIEW / "review.docx") as archive:
