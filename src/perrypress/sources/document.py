@@ -203,7 +203,7 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
                         f"{did_you_mean(key, _variable_keys(values))}use a key of _variables.yml (the numbers "
                         "declared under `variables:` in config/config.yaml)", line=number))
             for ref in CROSSREF.findall(line):
-                if ref not in labels:
+                if ref not in labels and ref not in declared:  # a declared table or figure is its step's to report
                     errors.append(DocumentError(path, f"cross-reference @{ref} has no target",
                                                 f"{did_you_mean(ref, sorted(labels | set(declared)))}label a figure "
                                                 f"or table {{#{ref}}}, or correct the reference", line=number))
