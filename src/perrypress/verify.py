@@ -63,8 +63,13 @@ def build(project: Path, *, epoch: int, cores: int = 2) -> None:
 
 
 def outputs(project: Path) -> list[str]:
-    """Every file the build makes, relative to the project: editions, tables, figures, variables."""
-    found = [p for p in (project / "_build").rglob("*") if p.is_file() and "logs" not in p.parts]
+    """Every file the build makes, relative to the project: editions, tables, figures, variables.
+
+    Not the workflow's bookkeeping: its logs, and the records of what each step read
+    (``_build/.inputs``, which hold modification times so a no-op rebuild need not read every input).
+    """
+    bookkeeping = {"logs", ".inputs"}
+    found = [p for p in (project / "_build").rglob("*") if p.is_file() and not bookkeeping & set(p.parts)]
     found += [p for p in (project / "figures").iterdir() if p.is_file() and p.name != "README.md"]
     found.append(project / "_variables.yml")
     return sorted(str(p.relative_to(project)) for p in found)

@@ -182,8 +182,8 @@ def builds_in(folder: Path) -> set[int]:
     return found
 
 
-def start_preview(project: Project, *args: str) -> Preview:
-    """Start ``perrypress preview --no-browser`` on a free port and wait (bounded) until it serves."""
+def start_preview(project: Project, *args: str, serving: bool = True) -> Preview:
+    """Start ``perrypress preview --no-browser`` on a free port and wait (bounded) until it serves (or not)."""
     port = free_port()
     output = project.root.parent / f"preview-{port}.log"
     with output.open("wb") as terminal:
@@ -191,7 +191,8 @@ def start_preview(project: Project, *args: str) -> Preview:
             [sys.executable, "-m", "perrypress.cli", "preview", "--no-browser", "--port", str(port), *args],
             cwd=project.root, stdout=terminal, stderr=subprocess.STDOUT, env=build_env(), start_new_session=True)
     preview = Preview(project, process, port, output)
-    preview.wait_for_terminal(f"http://127.0.0.1:{port}/")
+    if serving:
+        preview.wait_for_terminal(f"http://127.0.0.1:{port}/")
     return preview
 
 
@@ -414,6 +415,21 @@ class TestRebuilding:
             assert time.monotonic() < deadline, f"the second save never reached the page:\n{server.terminal()}"
             time.sleep(0.2)
         assert first in " ".join(server.page().split())
+
+    def test_a_save_made_during_the_first_build_is_served(self, built_copy: Project) -> None:
+        """The watcher runs from the start: a save made before the preview serves is built and served."""
+        sentence = f"Saved while the preview started {uuid.uuid4().hex[:8]}."
+        preview = start_preview(built_copy, serving=False)
+        try:
+            preview.wait_for_terminal("Building (start)")
+            append(built_copy, sentence)
+            preview.wait_for_terminal(f"http://127.0.0.1:{preview.port}/")
+            deadline = time.monotonic() + WAIT
+            while sentence not in " ".join(preview.page().split()):
+                assert time.monotonic() < deadline, f"the save never reached the page:\n{preview.terminal()}"
+                time.sleep(0.2)
+        finally:
+            stop(preview)
 
     def test_the_page_reloads_before_the_other_editions_are_built(self, server: Preview) -> None:
         """The served edition is built first: the page is told to reload before the PDF and DOCX steps start."""

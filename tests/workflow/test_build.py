@@ -247,6 +247,21 @@ def test_progress_numbers_each_step_and_names_it_while_it_runs() -> None:
     ]
 
 
+def test_a_line_that_ends_a_step_header_is_read_for_itself() -> None:
+    """Steps run side by side: a warning or a "Finished" line right after a header is never lost."""
+    from perrypress.workflow.runner import Run
+
+    run = Run()
+    lines = ["rule table:", "    output: _build/tables/law.md", "    jobid: 2",
+             "sections/03-advent.qmd:7: warning: asset /images/x.jpg not found",
+             "rule figure:", "    output: figures/regions.svg", "    jobid: 3",
+             "Finished jobid: 2 (Rule: table)", "rule edition_pdf:", "    jobid: 1"]
+    events = [(event.kind, event.job.rule) for line in lines for event in run.feed(line)]
+    events += [(event.kind, event.job.rule) for event in run.feed("")]
+    assert events == [("started", "table"), ("started", "figure"), ("finished", "table"), ("started", "edition_pdf")]
+    assert run.warnings == ["sections/03-advent.qmd:7: warning: asset /images/x.jpg not found"]
+
+
 def test_a_long_step_is_named_every_few_seconds() -> None:
     """While a step runs with nothing else to say, a line names it (and how long it has run)."""
     import io

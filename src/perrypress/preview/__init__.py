@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
 import threading
 import webbrowser
@@ -31,10 +32,29 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", browser: bool = True) -> int:
-    """Build, serve the build folder, and rebuild and reload on every change until Ctrl-C."""
+def _watch(paths: list[Path], saves: queue.Queue[set[tuple[object, str]]], stop: threading.Event) -> None:
+    """Put every batch of changes under ``paths`` on ``saves`` until ``stop`` is set."""
     from watchfiles import watch
 
+    for changes in watch(*paths, stop_event=stop):
+        saves.put(changes)
+
+
+def _next_saves(saves: queue.Queue[set[tuple[object, str]]]) -> set[tuple[object, str]]:
+    """Wait for the next changes, and take with them every change already waiting (one build for all)."""
+    while True:
+        try:  # a bounded wait, so Ctrl-C is handled at once
+            changes = set(saves.get(timeout=0.5))
+            break
+        except queue.Empty:
+            continue
+    while not saves.empty():
+        changes |= saves.get_nowait()
+    return changes
+
+
+def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", browser: bool = True) -> int:
+    """Build, serve the build folder, and rebuild and reload on every change until Ctrl-C."""
     root = root.resolve()
     served = edition.resolve().with_suffix(f".{fmt}")
     status = Status()
@@ -49,7 +69,13 @@ def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", brow
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every change it sees
     serving = threading.Thread(target=server.serve_forever, name="preview-server", daemon=True)
     stop = threading.Event()
+    # The watcher starts before the first build and runs beside every build: a save made while a
+    # build runs waits in ``saves`` and starts the next build as soon as this one ends.
+    saves: queue.Queue[set[tuple[object, str]]] = queue.Queue()
+    paths = [root / name for name in WATCHED if (root / name).exists()]
+    watching = threading.Thread(target=_watch, args=(paths, saves, stop), name="preview-watcher", daemon=True)
     try:
+        watching.start()
         builder.quick.warm()
         builder.run("start")
         serving.start()
@@ -57,8 +83,8 @@ def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", brow
         log.info("Serving %s (%s edition) — Ctrl-C to stop", url, fmt.upper())
         if browser:
             webbrowser.open(url)
-        paths = [root / name for name in WATCHED if (root / name).exists()]
-        for changes in watch(*paths, stop_event=stop, raise_interrupt=True):
+        while True:
+            changes = _next_saves(saves)
             changed = sorted({os.path.relpath(path, root) for _, path in changes})
             builder.run(", ".join(changed[:3]) + (" …" if len(changed) > 3 else "") + " changed",
                         changed=[Path(path) for _, path in changes])

@@ -290,7 +290,7 @@ def compare_figures(old_side: Side, new_side: Side, new_config: dict, out_dir: P
     changed, unchanged = [], []
     for slug in new_config["figures"]:
         before, after = old_side.project / "figures" / f"{slug}.png", new_side.project / "figures" / f"{slug}.png"
-        if before.exists() and after.exists() and _digest(before) == _digest(after):
+        if before.exists() and after.exists() and content_digest(before) == content_digest(after):
             unchanged.append(slug)
             continue
         folder = out_dir / "figures"
@@ -321,8 +321,12 @@ def compare_figures(old_side: Side, new_side: Side, new_config: dict, out_dir: P
 _SOURCES_PROPERTY = re.compile(rb'(name="perrypress-sources"><vt:lpwstr>)[^<]*(</vt:lpwstr>)')
 
 
-def _digest(path: Path) -> bytes:
-    """The digest of an edition's file; a DOCX's without the sources record in docProps/custom.xml."""
+def content_digest(path: Path) -> bytes:
+    """The digest of an edition's file; a DOCX's without the sources record in docProps/custom.xml.
+
+    That record (absorb's ``perrypress-sources``) names the bytes of the sources, so two builds from
+    sources that differ only in bytes readers never see (a CSV re-saved with CRLF) differ in it alone.
+    """
     if path.suffix != ".docx":
         return hashlib.sha256(path.read_bytes()).digest()
     digest = hashlib.sha256()
@@ -345,7 +349,7 @@ def compare_metadata(old: EditionText, new: EditionText) -> list[tuple[str, str,
 def same_bytes(base: Side, head: Side) -> list[str]:
     """The editions whose files differ between the two sides ("PDF", "HTML", "DOCX")."""
     return [name for ext, name in EDITIONS.items()
-            if _digest(edition_path(base, ext)) != _digest(edition_path(head, ext))]
+            if content_digest(edition_path(base, ext)) != content_digest(edition_path(head, ext))]
 
 
 def compare(base: Side, head: Side, *, out_dir: Path) -> Review:

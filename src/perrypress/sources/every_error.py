@@ -9,6 +9,8 @@ run reports them all, each ``file:line: what — fix``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,18 @@ def _lines(error: SourceError) -> list[str]:
     return [str(e) for e in error.errors] if isinstance(error, SourceErrors) else [str(error)]
 
 
+@contextmanager
+def _errors_only() -> Iterator[None]:
+    """Silence the checks' notes and warnings: this pass reports errors; warnings are the build steps' to give."""
+    logger = logging.getLogger("perrypress")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def every_error(root: Path, config: dict[str, Any]) -> list[str]:
     """The error lines of every source check, each check run whatever the others found."""
     from .bibliography import check_entries
@@ -35,7 +49,8 @@ def every_error(root: Path, config: dict[str, Any]) -> list[str]:
 
     def run(check: Any) -> None:
         try:
-            check()
+            with _errors_only():
+                check()
         except SourceError as error:
             found.extend(_lines(error))
         except Exception as error:  # noqa: BLE001 — a check that cannot run adds nothing here

@@ -164,9 +164,31 @@ class Run:
     _current: Job | None = None
     _failing: Job | None = None
 
-    def feed(self, line: str) -> Event | None:
-        """Read one line of Snakemake's output; return a step that has just started, finished or failed."""
+    def feed(self, line: str) -> list[Event]:
+        """Read one line of Snakemake's output; return the steps that have just started, finished or failed.
+
+        A step's header ends at the first line that is not one of its fields. Jobs run in
+        parallel, so that line may be anything (another step's warning, a "Finished" line):
+        it ends the header and is then read for itself, never dropped.
+        """
         line = line.rstrip("\n")
+        events = []
+        started, self._current = self._current, None
+        if started is not None and not _FIELD.match(line):
+            if started.jobid and started.rule != "all":
+                started.number = sum(job.rule != "all" for job in self.jobs.values())
+                started.started = time.monotonic()
+                events.append(Event("started", started))
+        else:
+            self._current = started
+        if self._failing is not None and not _FIELD.match(line):
+            failing, self._failing = self._failing, None
+            events.append(Event("failed", self._fail(failing)))
+        event = self._read(line)
+        return events + ([event] if event else [])
+
+    def _read(self, line: str) -> Event | None:
+        """Read a line that is not the end of a step's header."""
         if line.startswith("Job stats:"):
             self._in_stats = True
             return None
@@ -188,14 +210,6 @@ class Run:
         if (match := _FIELD.match(line)) and (self._current or self._failing):
             self._field(self._current or self._failing, match[1], match[2])
             return None
-        started, self._current = self._current, None
-        if started is not None and started.jobid and started.rule != "all":
-            started.number = sum(job.rule != "all" for job in self.jobs.values())
-            started.started = time.monotonic()
-            return Event("started", started)
-        if self._failing is not None:
-            failing, self._failing = self._failing, None
-            return Event("failed", self._fail(failing))
         if match := _FINISHED.match(line):
             job = self.jobs.get(match[1])
             if job is not None:
@@ -213,10 +227,10 @@ class Run:
             self.workflow_errors.append(line)
         return None
 
-    def close(self) -> Event | None:
+    def close(self) -> list[Event]:
         """End of output: finish a failure report that was still being read."""
         failing, self._failing = self._failing, None
-        return Event("failed", self._fail(failing)) if failing else None
+        return [Event("failed", self._fail(failing))] if failing else []
 
     def _field(self, job: Job, key: str, value: str) -> None:
         if key in {"jobid", "output", "log", "reason", "wildcards"}:
@@ -362,10 +376,12 @@ class Progress:
             print(text, file=self.out, flush=True)
             self._last = time.monotonic()
 
-    def show(self, event: Event | None) -> None:
-        """Print a step that started or finished (a failure is reported at the end, with its error)."""
-        if event is None or self.quiet:
-            return
+    def show(self, events: list[Event]) -> None:
+        """Print the steps that started or finished (a failure is reported at the end, with its error)."""
+        for event in [] if self.quiet else events:
+            self._show(event)
+
+    def _show(self, event: Event) -> None:
         job, total = event.job, self.run.total or len(self.run.jobs)
         if event.kind == "started":
             self._print(f"  step {job.number} of {total}: {job.name} ({job.why})")
@@ -396,12 +412,22 @@ def _size(path: Path) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} kB"
 
 
-def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float, *, out: IO[str],
-                    err: IO[str]) -> None:
+def _print_warnings(run: Run, err: IO[str]) -> None:
+    # Steps run side by side, so their warnings arrive in any order: print them sorted (file, then line).
     if run.warnings:
         print(f"{len(run.warnings)} warning(s):", file=err)
-        for warning in run.warnings:
+        for warning in sorted(run.warnings, key=_warning_order):
             print(f"  {warning}", file=err)
+
+
+def _warning_order(warning: str) -> tuple[str, int, str]:
+    match = re.match(r"^(\S+?):(\d+):", warning)
+    return (match[1], int(match[2]), warning) if match else ("~", 0, warning)
+
+
+def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float, *, out: IO[str],
+                    err: IO[str]) -> None:
+    _print_warnings(run, err)
     if run.nothing_to_do or not run.done:
         print(f"Nothing to rebuild: everything is up to date with the sources ({seconds:.1f} s).", file=out)
     else:
@@ -433,10 +459,7 @@ def _report_failure(run: Run, root: Path, config: dict[str, Any], seconds: float
         errors = [line for line in run.workflow_errors if not line.rstrip().endswith(":")]
     errors += _unreached_errors(root, config, errors)
     print("\n".join(dict.fromkeys(errors)) or "the workflow failed — run `snakemake --cores 1` to see why", file=err)
-    if run.warnings:
-        print(f"{len(run.warnings)} warning(s):", file=err)
-        for warning in run.warnings:
-            print(f"  {warning}", file=err)
+    _print_warnings(run, err)
     failed = ", ".join(job.name for job in failed_jobs) or "the workflow"
     print(f"Build failed after {seconds:.1f} s: {failed}.", file=err)
     finished = {job.rule for job in run.done}
