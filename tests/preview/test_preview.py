@@ -416,6 +416,29 @@ class TestRebuilding:
             time.sleep(0.2)
         assert first in " ".join(server.page().split())
 
+    def test_a_save_stops_the_other_editions_build_and_is_served_first(self, server: Preview) -> None:
+        """A save made while the PDF and DOCX build stops that build: the page does not wait for them.
+
+        When the saves stop, every edition holds the last one (the stopped build loses nothing).
+        """
+        from readers import docx_text, pdf_text
+
+        first, second = (f"Saved {name} {uuid.uuid4().hex[:8]}." for name in ("early", "late"))
+        start = idle(server)
+        append(server.project, first)
+        deadline = time.monotonic() + WAIT
+        while "step 1 of" not in server.terminal()[start:].partition("Reloading the open page")[2]:
+            assert time.monotonic() < deadline, f"the other editions never started:\n{server.terminal()[start:]}"
+            time.sleep(0.05)
+        append(server.project, second)
+        server.wait_for_terminal("Stopped building the other editions: a newer save comes first.")
+        while second not in " ".join(server.page().split()):
+            assert time.monotonic() < deadline, f"the second save never reached the page:\n{server.terminal()}"
+            time.sleep(0.2)
+        idle(server)
+        for text in (pdf_text(server.project.edition("pdf")), docx_text(server.project.edition("docx"))):
+            assert first in " ".join(text.split()) and second in " ".join(text.split())
+
     def test_a_save_made_during_the_first_build_is_served(self, built_copy: Project) -> None:
         """The watcher runs from the start: a save made before the preview serves is built and served."""
         sentence = f"Saved while the preview started {uuid.uuid4().hex[:8]}."
@@ -447,8 +470,8 @@ class TestRebuilding:
             assert time.monotonic() < deadline
             time.sleep(0.2)
         after = server.terminal()[before:]
-        assert after.index("Reloading the open page.") < after.index("edition pdf")
-        assert after.index("Reloading the open page.") < after.index("edition docx")
+        assert after.index("Reloading the open page") < after.index("edition pdf")
+        assert after.index("Reloading the open page") < after.index("edition docx")
 
     def test_a_broken_citation_shows_the_overlay_over_the_last_good_page(self, server: Preview) -> None:
         """A missing key is shown as ``file:line`` in the overlay and the terminal; fixing it clears it."""

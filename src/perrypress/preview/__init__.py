@@ -87,7 +87,7 @@ def preview(root: Path, *, edition: Path, port: int = 0, fmt: str = "html", brow
             changes = _next_saves(saves)
             changed = sorted({os.path.relpath(path, root) for _, path in changes})
             builder.run(", ".join(changed[:3]) + (" …" if len(changed) > 3 else "") + " changed",
-                        changed=[Path(path) for _, path in changes])
+                        changed=[Path(path) for _, path in changes], interrupted=lambda: not saves.empty())
     except KeyboardInterrupt:
         log.info("Stopping.")
     finally:

@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .quick import QuickSteps, quick_command
@@ -16,6 +18,8 @@ from .server import Status
 
 log = logging.getLogger(__name__)
 
+# What Builder._build returns when a newer save stopped it.
+INTERRUPTED = ["(stopped for a newer save)"]
 # After Ctrl-C, how long a running build may take to stop before its process group is killed.
 STOP_GRACE_SECONDS = 10.0
 
@@ -37,45 +41,71 @@ class Builder:
         """A digest of the served edition, to tell whether a build changed it."""
         return hashlib.sha256(self.served.read_bytes()).hexdigest() if self.served.is_file() else None
 
-    def run(self, reason: str, changed: list[Path] | None = None) -> None:
+    def run(self, reason: str, changed: list[Path] | None = None,
+            interrupted: Callable[[], bool] | None = None) -> None:
         """Build the served edition first and reload the open pages, then the other editions.
 
         The page a person is looking at is the one they wait for: its edition is built first and
         the page reloads as soon as it is done; the full build follows, and only reruns what the
         first left undone. When only files the editions alone read changed (a section), the
         edition's own step runs at once, without Snakemake (quick.py); otherwise the workflow
-        builds the served edition (``perrypress build _build/<name>.html``).
+        builds the served edition (``perrypress build _build/<name>.html``). A newer save
+        (``interrupted``) stops the build of the other editions: the editor never waits for them.
         """
         log.info("Building (%s)…", reason)
+        started = time.monotonic()
         command = quick_command(self.root, self.served, changed) if changed and self._last_ok else None
         if command is None or not self.quick.run(self.root, command):
             first = self._build([os.path.relpath(self.served, self.root)])
             if first is not None:
                 self._report(first)
                 return
-        self._reload()
-        self._report(self._build([]))
+        self._reload(started)
+        others = self._build([], interrupted=interrupted)
+        if others is INTERRUPTED:
+            log.info("Stopped building the other editions: a newer save comes first.")
+            return
+        self._report(others)
 
-    def _build(self, targets: list[str]) -> list[str] | None:
-        """Run ``perrypress build`` (on ``targets``, else every edition); return its output if it failed."""
+    def _build(self, targets: list[str], interrupted: Callable[[], bool] | None = None) -> list[str] | None:
+        """Run ``perrypress build`` (on ``targets``, else every edition); return its output if it failed.
+
+        ``interrupted`` is asked while the build runs: when it answers yes (a newer save waits), the
+        build is stopped, as Ctrl-C stops it, and INTERRUPTED is returned. Stopping loses nothing:
+        every edition is replaced whole or not at all, and the next build reruns what was cut short.
+        """
         # The build is the `perrypress build` command itself (what it prints, how it reports errors),
         # in its own process group, so that stopping the preview stops it and every job it started.
-        self._process = subprocess.Popen(
+        process = self._process = subprocess.Popen(
             [sys.executable, "-m", "perrypress.cli", "--root", str(self.root), "build", *targets], cwd=self.root,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         lines: list[str] = []
-        for line in self._process.stdout:  # passed on as it comes: the build's own progress and errors
-            lines.append(line.rstrip("\n"))
-            log.info("%s", lines[-1])
-        failed, self._process = self._process.wait() != 0, None
+
+        def pass_on() -> None:  # the build's own progress and errors, as they come
+            for line in process.stdout:
+                lines.append(line.rstrip("\n"))
+                log.info("%s", lines[-1])
+
+        reader = threading.Thread(target=pass_on, name="preview-build-output", daemon=True)
+        reader.start()
+        while process.poll() is None:
+            if interrupted is not None and interrupted():
+                self.stop()
+                reader.join()
+                self._process = None
+                return INTERRUPTED
+            time.sleep(0.05)
+        reader.join()
+        failed, self._process = process.wait() != 0, None
         return lines if failed else None
 
-    def _reload(self) -> None:
+    def _reload(self, started: float | None = None) -> None:
         """Tell the open pages to reload if the served edition changed (an error shown stays until the end)."""
         digest = self._served_digest()
         changed, self._digest = digest != self._digest, digest
         if changed:
-            log.info("Reloading the open page.")
+            took = f" ({time.monotonic() - started:.1f} s after the save)" if started is not None else ""
+            log.info("Reloading the open page%s.", took)
             self.status.update(changed=True, error=self.status.error)
 
     def _report(self, failure: list[str] | None) -> None:
