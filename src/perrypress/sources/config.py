@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import logging
@@ -35,11 +37,19 @@ def load_yaml(text: str) -> Any:
         return yaml.safe_load(text)
 
 
+@functools.lru_cache(maxsize=8)
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of YAML ``text`` (kept: a check asks for the lines of many keys of one text)."""
+    try:
+        return yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+
+
 def yaml_line(text: str, keys: list[Any]) -> int | None:
     """Return the 1-based line of the node at ``keys`` in YAML ``text``."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
+    node = _compose(text)
+    if node is None:
         return None
     line = 1
     for key in keys:
