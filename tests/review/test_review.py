@@ -161,11 +161,28 @@ def pages_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
-def test_pages_paired_by_their_text(tmp_path: Path) -> None:
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The page indexes ``pages.render`` is asked for, from now on."""
+    from perrypress.review import pages
+
+    rendered: list[int] = []
+    render = pages.render
+
+    def counting(document, index):
+        rendered.append(index)
+        return render(document, index)
+
+    monkeypatch.setattr(pages, "render", counting)
+    return rendered
+
+
+def test_pages_paired_by_their_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page inserted early is one inserted page; every later page is paired with its true counterpart
-    (its folio moved, nothing else), and a changed word later on is boxed on that page."""
+    (its folio moved, nothing else), and a changed word later on is boxed on that page. Only the
+    pages that changed are rendered."""
     from PIL import Image
 
+    rendered = counting_renders(monkeypatch)
     texts = [f"Page {name} of the paper says something about {name} and nothing else at all."
              for name in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")]
     new = [texts[0], "A whole new page of text inserted here.", *texts[1:4],
@@ -179,6 +196,20 @@ def test_pages_paired_by_their_text(tmp_path: Path) -> None:
     after = Image.open(changed.after).convert("RGB")
     assert after.size[0] >= 2 * 214 * 320 / 612  # twice the old thumbnails' scale
     assert (20, 140, 40) in {colour for _, colour in after.getcolors(1 << 20)}, "the inserted word is boxed"
+    assert len(rendered) == 3, "the inserted page, and the changed page before and after; no unchanged page"
+
+
+def test_a_drawing_changed_on_a_page_of_the_same_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page whose words are the same but whose drawing is not (a shape's colour) is a changed page with the
+    region boxed; the page whose words and drawing are the same is not rendered at all."""
+    rendered = counting_renders(monkeypatch)
+    shape = "Page {} shows a shape.\n\n#rect(width: 60pt, height: 30pt, fill: rgb(\"{}\"))"
+    old = [shape.format("one", "#1f4e79"), shape.format("two", "#1f4e79")]
+    new = [shape.format("one", "#1f4e79"), shape.format("two", "#c0392b")]
+    review = compare_pdfs(pages_pdf(tmp_path / "old.pdf", old), pages_pdf(tmp_path / "new.pdf", new), tmp_path)
+    assert [(c.kind, c.old, c.new, c.regions) for c in review.changes] == [("changed", 2, 2, 1)]
+    assert (review.changes[0].deleted, review.changes[0].inserted) == ([], [])
+    assert review.unchanged == 1 and sorted(rendered) == [1, 1]
 
 
 def test_the_html_edition_is_read_whole(built: Project) -> None:
@@ -499,7 +530,7 @@ def test_the_docx_record_of_its_sources_is_not_a_change(tmp_path: Path) -> None:
     """Two DOCX editions that differ only in the sources digest absorb reads are the same; any other byte is not."""
     import zipfile
 
-    from perrypress.review.compare import _digest
+    from perrypress.review.compare import content_digest as _digest
 
     def docx(name: str, digest: str, text: str) -> Path:
         path = tmp_path / name

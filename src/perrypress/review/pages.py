@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -32,6 +34,7 @@ class PageText:
 
     words: list[Word]
     height: float = 0.0  # px at SCALE
+    drawing: str = ""  # digest of what the page draws besides its text (drawing())
 
     @property
     def fingerprint(self) -> str:
@@ -104,12 +107,59 @@ def page_words(page: Any, scale: float = SCALE) -> PageText:
     return PageText(words, height * scale)
 
 
+def drawing(page: Any) -> str:
+    """A digest of what a page draws besides its text: each image's data, each path's segments, colours and
+    stroke, each shading, with their places. Two pages with the same words and the same digest look the
+    same outside their words, so they need not be rendered to be compared."""
+    import pypdfium2.raw as pdfium_c
+
+    digest = hashlib.sha256()
+    for obj in page.get_objects(max_depth=15):
+        if obj.type in (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM):
+            continue  # text is compared word by word; a form's content is listed object by object
+        matrix = obj.get_matrix()
+        digest.update(repr((obj.type, obj.level, [round(v, 2) for v in obj.get_bounds()],
+                            [round(v, 4) for v in (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)])).encode())
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            digest.update(bytes(obj.get_data(decode_simple=False)))
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            digest.update(repr(_path(obj.raw)).encode())
+    return digest.hexdigest()
+
+
+def _path(raw: Any) -> tuple:
+    """A path object's colours, stroke width, draw mode and segments (type, point, closing)."""
+    import pypdfium2.raw as pdfium_c
+
+    colours = []
+    for get in (pdfium_c.FPDFPageObj_GetFillColor, pdfium_c.FPDFPageObj_GetStrokeColor):
+        rgba = [ctypes.c_uint() for _ in range(4)]
+        colours.append(tuple(v.value for v in rgba) if get(raw, *map(ctypes.byref, rgba)) else None)
+    width, mode, stroke = ctypes.c_float(), ctypes.c_int(), ctypes.c_int()
+    pdfium_c.FPDFPageObj_GetStrokeWidth(raw, ctypes.byref(width))
+    pdfium_c.FPDFPath_GetDrawMode(raw, ctypes.byref(mode), ctypes.byref(stroke))
+    segments = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for index in range(pdfium_c.FPDFPath_CountSegments(raw)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(raw, index)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+        segments.append((pdfium_c.FPDFPathSegment_GetType(segment), round(x.value, 2), round(y.value, 2),
+                         pdfium_c.FPDFPathSegment_GetClose(segment)))
+    return colours, round(width.value, 3), mode.value, stroke.value, segments
+
+
 def read_pdf(pdf: Path) -> tuple[list[PageText], list[Any]]:
-    """Every page's words and a function-free handle to render it later (the open document and its pages)."""
+    """Every page's words and drawing, and the open document to render pages from later."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(str(pdf))
-    return [page_words(document[i]) for i in range(len(document))], [document]
+    found = []
+    for index in range(len(document)):
+        page = document[index]
+        text = page_words(page)
+        text.drawing = drawing(page)
+        found.append(text)
+    return found, [document]
 
 
 def render(document: Any, index: int) -> Any:
@@ -262,8 +312,9 @@ def compare_pdfs(old_pdf: Path, new_pdf: Path, out_dir: Path) -> PageReview:
     """Pair the pages of two PDFs by their text and box every difference on the pages that changed.
 
     The words are compared over the whole document (a paragraph pushed onto the next page is not a
-    change); pixels are compared on pages whose words are the same (a figure, a rule, an image),
-    outside the words. Unchanged pages are counted, not drawn.
+    change); pixels are compared, outside the words, on pages whose words are the same but whose
+    drawing (a figure, a rule, an image) is not. Only the pages that changed are rendered: unchanged
+    pages are counted, not drawn.
     """
     old_pages, (old_doc,) = read_pdf(old_pdf)
     new_pages, (new_doc,) = read_pdf(new_pdf)
@@ -291,7 +342,7 @@ def compare_pdfs(old_pdf: Path, new_pdf: Path, out_dir: Path) -> PageReview:
                 continue
             regions: list[Box] = []
             image_a = image_b = None
-            if a.fingerprint == b.fingerprint:  # same words: anything else that differs is drawn (figures, rules)
+            if a.fingerprint == b.fingerprint and a.drawing != b.drawing:  # same words, another drawing: where
                 image_a, image_b = render(old_doc, step.old), render(new_doc, step.new)
                 masks = [box for page in (a, b) for word in page.words for box in word.boxes]
                 regions = pixel_regions(image_a, image_b, masks)
