@@ -212,6 +212,35 @@ def test_a_drawing_changed_on_a_page_of_the_same_words(tmp_path: Path, monkeypat
     assert review.unchanged == 1 and sorted(rendered) == [1, 1]
 
 
+COMMON = ("The review compares what readers see in each edition of the paper, page by page and word by word, "
+          "and reports each change once, under the editions that show it.")
+PRINT_ONLY = ("Printed copies of this paper carry a notice about the archival paper stock they are printed on, "
+              "which the web and word-processor editions have no need of.")
+
+
+def pdf_only_of(tmp_path: Path, old: list[str], new: list[str], html: tuple[list[str], list[str]]) -> list:
+    """What ``pdf_only`` finds between two PDFs of ``old`` and ``new`` pages, the other editions printing ``html``."""
+    from perrypress.review.formats import pdf_only
+
+    review = compare_pdfs(pages_pdf(tmp_path / "old.pdf", old), pages_pdf(tmp_path / "new.pdf", new), tmp_path)
+    return pdf_only(review.lines, html, html)
+
+
+def test_a_block_only_the_pdf_prints_is_reported_whole(tmp_path: Path) -> None:
+    """A paragraph only the PDF prints, over several lines, is one unit, whole; a word changed in a paragraph
+    every edition prints (and the reflow it causes) is not PDF-only."""
+    changed = COMMON.replace("page by page", "sheet by sheet")
+    found = pdf_only_of(tmp_path, [COMMON], [changed + "\n\n" + PRINT_ONLY], ([COMMON], [changed]))
+    assert [(c.editions, [(p.kind, p.text) for p in c.pieces]) for c in found] == [(["PDF"], [("+", PRINT_ONLY)])]
+
+
+def test_no_pdf_only_content_reports_nothing(tmp_path: Path) -> None:
+    """Words changed, inserted and removed in text every edition prints: nothing only in the PDF, not a fragment."""
+    longer = COMMON + " It names the page, boxes the words, and counts the pages that did not change."
+    new = [longer.replace("word by word", "line by line"), PRINT_ONLY.replace("archival", "acid-free")]
+    assert pdf_only_of(tmp_path, [COMMON, PRINT_ONLY], new, ([COMMON, PRINT_ONLY], new)) == []
+
+
 def test_the_html_edition_is_read_whole(built: Project) -> None:
     """The review reads every section, note, table and bibliography entry of the built HTML edition."""
     text = read_edition(built.edition("html"))

@@ -57,6 +57,15 @@ class PageChange:
 
 
 @dataclass
+class PrintedLine:
+    """One line of a PDF's text as printed (running heads and folios left out), and whether a word of it changed."""
+
+    page: int  # 1-based
+    text: str
+    changed: bool
+
+
+@dataclass
 class PageReview:
     """The pages of the two PDFs compared: counts, the changes, and how many pages are unchanged."""
 
@@ -65,6 +74,7 @@ class PageReview:
     unchanged: int = 0
     shifted: list[str] = field(default_factory=list)  # "pages 5–14 are now 6–15 (unchanged)"
     runs: list[tuple[str, str]] = field(default_factory=list)  # the document's words deleted / inserted, in order
+    lines: tuple[list[PrintedLine], list[PrintedLine]] = ((), ())  # each side's lines, in reading order
 
 
 def _char(textpage: Any, index: int) -> str:
@@ -244,6 +254,20 @@ def document_changes(old: list[PageText], new: list[PageText]) -> tuple[set[tupl
     return {a[k] for k in gone}, {b[k] for k in added}, found
 
 
+def printed_lines(pages: list[PageText], changed: set[tuple[int, int]]) -> list[PrintedLine]:
+    """The document's lines in reading order, without running heads and folios; a line is changed when one
+    of its words is in ``changed`` ((page, word) indexes)."""
+    skip = running_words(pages)
+    found = []
+    for number, page in enumerate(pages):
+        for line in _lines(page):
+            kept = [i for i in line if i not in skip[number]]
+            if kept:
+                found.append(PrintedLine(number + 1, " ".join(page.words[i].text for i in kept),
+                                         any((number, i) in changed for i in kept)))
+    return found
+
+
 def _consecutive(indexes: list[int]) -> list[list[int]]:
     found: list[list[int]] = []
     for index in indexes:
@@ -320,6 +344,7 @@ def compare_pdfs(old_pdf: Path, new_pdf: Path, out_dir: Path) -> PageReview:
     new_pages, (new_doc,) = read_pdf(new_pdf)
     review = PageReview((len(old_pages), len(new_pages)))
     deleted, inserted, review.runs = document_changes(old_pages, new_pages)
+    review.lines = (printed_lines(old_pages, deleted), printed_lines(new_pages, inserted))
     folder = out_dir / "pages"
     moved: list[tuple[int, int]] = []
     try:
