@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -291,6 +292,22 @@ def test_no_change(review_repo: Project) -> None:
     assert summary.splitlines()[-1] == "No changes in any edition"
     assert "No changes in any edition" in result.stdout
     assert tracked_changes((review_repo.root / REVIEW / "review.docx").read_bytes()) == (0, 0)
+
+
+@pytest.mark.slow
+def test_cache_only_builds_the_base_a_review_reuses(review_copy: Project) -> None:
+    """``review --cache-only REV`` (CI, on a push to main) leaves the build a later review of REV as BASE reuses
+    (same environment, same SOURCE_DATE_EPOCH); a revision that does not exist is exit 2."""
+    cache = review_copy.root / "_build" / ".review-cache"
+    shutil.rmtree(cache)
+    result = review_copy.perrypress("review", "--cache-only", "HEAD")
+    assert result.returncode == 0, result.stderr
+    tree = git(review_copy.root, "rev-parse", "HEAD^{tree}")
+    assert (cache / tree / ".review-built").exists() and not (review_copy.root / REVIEW / "review.part").exists()
+    again = review_copy.perrypress("review", "HEAD")
+    assert again.returncode == 0 and "BASE (HEAD): reusing the cached build" in again.stderr, again.stderr
+    assert "building in" not in again.stderr.split("HEAD (working tree)")[0]
+    assert review_copy.perrypress("review", "--cache-only", "no-such-revision").returncode == 2
 
 
 @pytest.mark.slow

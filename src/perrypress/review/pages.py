@@ -117,19 +117,22 @@ def page_words(page: Any, scale: float = SCALE) -> PageText:
     return PageText(words, height * scale)
 
 
+POINTS = 32  # a path of at most this many segments is digested point by point; a longer one by its outline
+
+
 def drawing(page: Any) -> str:
-    """A digest of what a page draws besides its text: each image's data, each path's segments, colours and
-    stroke, each shading, with their places. Two pages with the same words and the same digest look the
-    same outside their words, so they need not be rendered to be compared."""
+    """A digest of what a page draws besides its text: each image's data, each path's colours, stroke, place
+    and segments, each shading's place. Two pages with the same words and the same digest look the same
+    outside their words, so they need not be rendered to be compared. A long path (a map's coastline) is
+    digested by its bounds, colours and number of segments, not point by point, which would cost more
+    than rendering the page; the figures it draws are compared pixel by pixel from their own files."""
     import pypdfium2.raw as pdfium_c
 
     digest = hashlib.sha256()
     for obj in page.get_objects(max_depth=15):
         if obj.type in (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM):
             continue  # text is compared word by word; a form's content is listed object by object
-        matrix = obj.get_matrix()
-        digest.update(repr((obj.type, obj.level, [round(v, 2) for v in obj.get_bounds()],
-                            [round(v, 4) for v in (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)])).encode())
+        digest.update(repr((obj.type, obj.level, [round(v, 2) for v in obj.get_bounds()])).encode())
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             digest.update(bytes(obj.get_data(decode_simple=False)))
         elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
@@ -138,7 +141,7 @@ def drawing(page: Any) -> str:
 
 
 def _path(raw: Any) -> tuple:
-    """A path object's colours, stroke width, draw mode and segments (type, point, closing)."""
+    """A path object's colours, stroke width, draw mode and segments (their points when few, else their number)."""
     import pypdfium2.raw as pdfium_c
 
     colours = []
@@ -148,14 +151,16 @@ def _path(raw: Any) -> tuple:
     width, mode, stroke = ctypes.c_float(), ctypes.c_int(), ctypes.c_int()
     pdfium_c.FPDFPageObj_GetStrokeWidth(raw, ctypes.byref(width))
     pdfium_c.FPDFPath_GetDrawMode(raw, ctypes.byref(mode), ctypes.byref(stroke))
-    segments = []
-    x, y = ctypes.c_float(), ctypes.c_float()
-    for index in range(pdfium_c.FPDFPath_CountSegments(raw)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(raw, index)
-        pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
-        segments.append((pdfium_c.FPDFPathSegment_GetType(segment), round(x.value, 2), round(y.value, 2),
-                         pdfium_c.FPDFPathSegment_GetClose(segment)))
-    return colours, round(width.value, 3), mode.value, stroke.value, segments
+    count = pdfium_c.FPDFPath_CountSegments(raw)
+    points = []
+    if count <= POINTS:
+        x, y = ctypes.c_float(), ctypes.c_float()
+        for index in range(count):
+            segment = pdfium_c.FPDFPath_GetPathSegment(raw, index)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+            points.append((pdfium_c.FPDFPathSegment_GetType(segment), round(x.value, 2), round(y.value, 2),
+                           pdfium_c.FPDFPathSegment_GetClose(segment)))
+    return colours, round(width.value, 3), mode.value, stroke.value, count, points
 
 
 def read_pdf(pdf: Path) -> tuple[list[PageText], list[Any]]:
