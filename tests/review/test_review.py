@@ -401,7 +401,7 @@ def test_failing_base(review_copy: Project) -> None:
     result = review_copy.perrypress("review", "HEAD~1")
     assert result.returncode == 2, result.stdout + result.stderr
     summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
-    assert "Failed build: BASE (HEAD~1)" in summary
+    assert "Failed build: BASE (HEAD~1)" in summary and "**Review failed**: BASE (HEAD~1) did not build" in summary
     assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
     assert "No changes" not in summary
     # A failed build is never remembered as a result: the next review builds that side again.
@@ -458,6 +458,24 @@ def test_html_only_content_is_shown_under_the_html_edition(review_copy: Project)
     assert len(parts["Only in the HTML edition"]) == 1 and sentence.removesuffix(".") in parts["Only in the HTML edition"][0]
     assert "Prose" not in parts and "PDF pages" not in parts, summary
     assert "HTML" in parts["Edition files"][0] and "PDF" not in parts["Edition files"][0]
+
+
+@pytest.mark.slow
+def test_pdf_only_content_is_one_whole_item_under_the_pdf_edition(review_copy: Project) -> None:
+    """A paragraph only the PDF edition prints (over several lines) is one item under "Only in the PDF
+    edition", whole, and nothing else is listed as changed text."""
+    sentence = ("Readers of the printed edition will find the maps on the inside back cover, where the "
+                "regional figures are drawn at full page size for reference while reading.")
+
+    def edit(root: Path) -> None:
+        section = root / "sections" / "02-what-is-it.qmd"
+        section.write_text(section.read_text(encoding="utf-8").rstrip()
+                           + f"\n\n::: {{.content-visible when-format=\"typst\"}}\n{sentence}\n:::\n", encoding="utf-8")
+
+    code, summary, parts = review_change(review_copy, edit)
+    assert parts["Only in the PDF edition"] == [f"**{sentence}**"], summary
+    assert not {"Prose", "Only in the HTML edition", "Only in the DOCX edition"} & set(parts), summary
+    assert parts["Edition files"] == ["PDF: the files differ"], summary
 
 
 @pytest.mark.slow

@@ -160,8 +160,9 @@ class Printed:
 
 
 def printed_units(lines: list, printed: Printed) -> list[str]:
-    """The units of text only this PDF prints: each run of consecutive lines on one page that ``printed`` (the
-    other editions) does not show, kept when one of its lines changed. Whole lines as printed, never parts."""
+    """The units of text only this PDF prints: each run of consecutive lines (running heads and folios left
+    out, so a paragraph continued on the next page is one run) that ``printed`` (the other editions) does
+    not show, kept when one of its lines changed. Whole lines as printed, never parts."""
     units, run = [], []
 
     def close() -> None:
@@ -171,7 +172,7 @@ def printed_units(lines: list, printed: Printed) -> list[str]:
 
     for line in lines:
         alone = bool(tokens(line.text)) and not printed.shows(line.text)
-        if not alone or (run and run[-1].page != line.page):
+        if not alone:
             close()
         if alone:
             run.append(line)
