@@ -302,7 +302,7 @@ def test_cache_only_builds_the_base_a_review_reuses(review_copy: Project) -> Non
     shutil.rmtree(cache)
     result = review_copy.perrypress("review", "--cache-only", "HEAD")
     assert result.returncode == 0, result.stderr
-    tree = git(review_copy.root, "rev-parse", "HEAD^{tree}")
+    tree = git(review_copy.root, "rev-parse", "HEAD^{tree}").strip()
     assert (cache / tree / ".review-built").exists() and not (review_copy.root / REVIEW / "review.part").exists()
     again = review_copy.perrypress("review", "HEAD")
     assert again.returncode == 0 and "BASE (HEAD): reusing the cached build" in again.stderr, again.stderr
@@ -409,6 +409,27 @@ def test_failing_base(review_copy: Project) -> None:
     assert not (review_copy.root / "_build" / ".review-cache" / tree / ".review-built").exists()
     again = review_copy.perrypress("review", "HEAD~1")
     assert again.returncode == 2 and "BASE (HEAD~1): building in" in again.stderr, again.stderr
+
+
+ESCAPES = ["image-file-url", "html-only-block", "bibliography-outside", "symlink-in-sections"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ESCAPES)
+def test_an_escape_fails_the_review_with_file_and_line(review_copy: Project, name: str) -> None:
+    """An escape from the catalogue (tests/sources/test_paths.py) in the reviewed tree: exit 2, "Review failed",
+    HEAD's failed build named with the source's file:line, and no byte of the outside file in the report."""
+    from sources.test_paths import CATALOGUE, SECRET, _secrets
+
+    _secrets(review_copy.root.parent)
+    where, line = next(case[1] for case in CATALOGUE if case[0] == name)(review_copy.root)
+    result = review_copy.perrypress("review", "HEAD", "--fail-on-change")
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert result.returncode == 2, summary
+    assert "**Review failed**: HEAD (working tree) did not build" in summary
+    assert f"{where}:{line}: " in summary, summary
+    for path in (review_copy.root / REVIEW).rglob("*"):
+        assert not path.is_file() or SECRET.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.slow
