@@ -405,8 +405,9 @@ def test_failing_base(review_copy: Project) -> None:
     assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
     assert "No changes" not in summary
     # A failed build is never remembered as a result: the next review builds that side again.
-    tree = git(review_copy.root, "rev-parse", "HEAD~1^{tree}")
-    assert not (review_copy.root / "_build" / ".review-cache" / tree / ".review-built").exists()
+    tree = git(review_copy.root, "rev-parse", "HEAD~1^{tree}").strip()
+    folder = review_copy.root / "_build" / ".review-cache" / tree
+    assert (folder / ".review-exported").exists() and not (folder / ".review-built").exists()
     again = review_copy.perrypress("review", "HEAD~1")
     assert again.returncode == 2 and "BASE (HEAD~1): building in" in again.stderr, again.stderr
 
