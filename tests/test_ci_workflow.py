@@ -69,3 +69,23 @@ def test_zizmor() -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_a_push_to_main_fills_the_cache_the_review_restores() -> None:
+    """The push job builds its commit as a later review's BASE and saves it under the key (and paths) the
+    pull-request job restores for the pull request's base commit; the push job restores nothing."""
+    import yaml
+
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["editions"]["steps"]
+    build = [i for i, step in enumerate(steps) if 'perrypress review --cache-only "${COMMIT_SHA}"' in step.get("run", "")]
+    assert len(build) == 1 and steps[build[0]]["env"]["COMMIT_SHA"] == "${{ github.sha }}"
+    saves = [i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache/save@")]
+    assert len(saves) == 1 and saves[0] > build[0]
+    assert not [step for step in steps if step.get("uses", "").startswith(("actions/cache@", "actions/cache/restore@"))]
+    save = steps[saves[0]]["with"]
+    restore = [step for step in workflow["jobs"]["review"]["steps"]
+               if step.get("uses", "").startswith("actions/cache@")][0]["with"]
+    assert save["key"].replace("github.sha", "github.event.pull_request.base.sha") == restore["key"]
+    assert save["path"] == restore["path"]
+    assert restore["key"].startswith(restore["restore-keys"])

@@ -271,6 +271,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .review.run import EXIT_FAILED, exit_code, fail_report, review
 
     root = Path(args.root).resolve()
+    if args.cache_only:
+        return cache_base(root, args.base)
     try:
         result, summary = review(root, args.base, args.head)
     except Exception as error:  # the review itself failed (not a side's build): exit 2, never 1 ("changed")
@@ -281,6 +283,23 @@ def cmd_review(args: argparse.Namespace) -> int:
     print("\n".join(summary.splitlines()[:12]))
     print(f"Full review: {Path(args.root) / '_build' / 'review' / 'index.html'}")
     return exit_code(result, fail_on_change=args.fail_on_change)
+
+
+def cache_base(root: Path, revision: str) -> int:
+    """Build ``revision`` into the review cache, as a later review's BASE; 0 when built, 2 when it failed."""
+    from .review.run import EXIT_FAILED
+    from .review.sides import build_revision, review_epoch
+
+    try:
+        side = build_revision(root, revision, label="BASE", epoch=review_epoch(root, revision))
+    except SourceError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    if side.failed:
+        print(f"BASE ({revision}) failed to build:\n{side.error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"BASE ({revision}) {'was already' if side.cached else 'is'} built in {side.project}")
+    return 0
 
 
 def cmd_absorb(args: argparse.Namespace) -> int:
@@ -390,6 +409,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("base", help="the git revision to compare against (e.g. origin/main)")
     p.add_argument("head", nargs="?", help="the revision to review (default: the working tree)")
     p.add_argument("--fail-on-change", action="store_true", help="exit 1 when any edition changed")
+    p.add_argument("--cache-only", action="store_true",
+                   help="only build BASE into _build/.review-cache/ for later reviews (CI, on a push to main)")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("absorb", help="apply the edits made in Word to a DOCX edition back to the sources",

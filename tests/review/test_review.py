@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -161,11 +162,28 @@ def pages_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
-def test_pages_paired_by_their_text(tmp_path: Path) -> None:
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The page indexes ``pages.render`` is asked for, from now on."""
+    from perrypress.review import pages
+
+    rendered: list[int] = []
+    render = pages.render
+
+    def counting(document, index):
+        rendered.append(index)
+        return render(document, index)
+
+    monkeypatch.setattr(pages, "render", counting)
+    return rendered
+
+
+def test_pages_paired_by_their_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page inserted early is one inserted page; every later page is paired with its true counterpart
-    (its folio moved, nothing else), and a changed word later on is boxed on that page."""
+    (its folio moved, nothing else), and a changed word later on is boxed on that page. Only the
+    pages that changed are rendered."""
     from PIL import Image
 
+    rendered = counting_renders(monkeypatch)
     texts = [f"Page {name} of the paper says something about {name} and nothing else at all."
              for name in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")]
     new = [texts[0], "A whole new page of text inserted here.", *texts[1:4],
@@ -179,6 +197,49 @@ def test_pages_paired_by_their_text(tmp_path: Path) -> None:
     after = Image.open(changed.after).convert("RGB")
     assert after.size[0] >= 2 * 214 * 320 / 612  # twice the old thumbnails' scale
     assert (20, 140, 40) in {colour for _, colour in after.getcolors(1 << 20)}, "the inserted word is boxed"
+    assert len(rendered) == 3, "the inserted page, and the changed page before and after; no unchanged page"
+
+
+def test_a_drawing_changed_on_a_page_of_the_same_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page whose words are the same but whose drawing is not (a shape's colour) is a changed page with the
+    region boxed; the page whose words and drawing are the same is not rendered at all."""
+    rendered = counting_renders(monkeypatch)
+    shape = "Page {} shows a shape.\n\n#rect(width: 60pt, height: 30pt, fill: rgb(\"{}\"))"
+    old = [shape.format("one", "#1f4e79"), shape.format("two", "#1f4e79")]
+    new = [shape.format("one", "#1f4e79"), shape.format("two", "#c0392b")]
+    review = compare_pdfs(pages_pdf(tmp_path / "old.pdf", old), pages_pdf(tmp_path / "new.pdf", new), tmp_path)
+    assert [(c.kind, c.old, c.new, c.regions) for c in review.changes] == [("changed", 2, 2, 1)]
+    assert (review.changes[0].deleted, review.changes[0].inserted) == ([], [])
+    assert review.unchanged == 1 and sorted(rendered) == [1, 1]
+
+
+COMMON = ("The review compares what readers see in each edition of the paper, page by page and word by word, "
+          "and reports each change once, under the editions that show it.")
+PRINT_ONLY = ("Printed copies of this paper carry a notice about the archival paper stock they are printed on, "
+              "which the web and word-processor editions have no need of.")
+
+
+def pdf_only_of(tmp_path: Path, old: list[str], new: list[str], html: tuple[list[str], list[str]]) -> list:
+    """What ``pdf_only`` finds between two PDFs of ``old`` and ``new`` pages, the other editions printing ``html``."""
+    from perrypress.review.formats import pdf_only
+
+    review = compare_pdfs(pages_pdf(tmp_path / "old.pdf", old), pages_pdf(tmp_path / "new.pdf", new), tmp_path)
+    return pdf_only(review.lines, html, html)
+
+
+def test_a_block_only_the_pdf_prints_is_reported_whole(tmp_path: Path) -> None:
+    """A paragraph only the PDF prints, over several lines, is one unit, whole; a word changed in a paragraph
+    every edition prints (and the reflow it causes) is not PDF-only."""
+    changed = COMMON.replace("page by page", "sheet by sheet")
+    found = pdf_only_of(tmp_path, [COMMON], [changed + "\n\n" + PRINT_ONLY], ([COMMON], [changed]))
+    assert [(c.editions, [(p.kind, p.text) for p in c.pieces]) for c in found] == [(["PDF"], [("+", PRINT_ONLY)])]
+
+
+def test_no_pdf_only_content_reports_nothing(tmp_path: Path) -> None:
+    """Words changed, inserted and removed in text every edition prints: nothing only in the PDF, not a fragment."""
+    longer = COMMON + " It names the page, boxes the words, and counts the pages that did not change."
+    new = [longer.replace("word by word", "line by line"), PRINT_ONLY.replace("archival", "acid-free")]
+    assert pdf_only_of(tmp_path, [COMMON, PRINT_ONLY], new, ([COMMON, PRINT_ONLY], new)) == []
 
 
 def test_the_html_edition_is_read_whole(built: Project) -> None:
@@ -231,6 +292,22 @@ def test_no_change(review_repo: Project) -> None:
     assert summary.splitlines()[-1] == "No changes in any edition"
     assert "No changes in any edition" in result.stdout
     assert tracked_changes((review_repo.root / REVIEW / "review.docx").read_bytes()) == (0, 0)
+
+
+@pytest.mark.slow
+def test_cache_only_builds_the_base_a_review_reuses(review_copy: Project) -> None:
+    """``review --cache-only REV`` (CI, on a push to main) leaves the build a later review of REV as BASE reuses
+    (same environment, same SOURCE_DATE_EPOCH); a revision that does not exist is exit 2."""
+    cache = review_copy.root / "_build" / ".review-cache"
+    shutil.rmtree(cache)
+    result = review_copy.perrypress("review", "--cache-only", "HEAD")
+    assert result.returncode == 0, result.stderr
+    tree = git(review_copy.root, "rev-parse", "HEAD^{tree}").strip()
+    assert (cache / tree / ".review-built").exists() and not (review_copy.root / REVIEW / "review.part").exists()
+    again = review_copy.perrypress("review", "HEAD")
+    assert again.returncode == 0 and "BASE (HEAD): reusing the cached build" in again.stderr, again.stderr
+    assert "building in" not in again.stderr.split("HEAD (working tree)")[0]
+    assert review_copy.perrypress("review", "--cache-only", "no-such-revision").returncode == 2
 
 
 @pytest.mark.slow
@@ -324,14 +401,36 @@ def test_failing_base(review_copy: Project) -> None:
     result = review_copy.perrypress("review", "HEAD~1")
     assert result.returncode == 2, result.stdout + result.stderr
     summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
-    assert "Failed build: BASE (HEAD~1)" in summary
+    assert "Failed build: BASE (HEAD~1)" in summary and "**Review failed**: BASE (HEAD~1) did not build" in summary
     assert re.search(r"config/config\.yaml:\d+: .*unknown_setting", summary), summary
     assert "No changes" not in summary
     # A failed build is never remembered as a result: the next review builds that side again.
-    tree = git(review_copy.root, "rev-parse", "HEAD~1^{tree}")
-    assert not (review_copy.root / "_build" / ".review-cache" / tree / ".review-built").exists()
+    tree = git(review_copy.root, "rev-parse", "HEAD~1^{tree}").strip()
+    folder = review_copy.root / "_build" / ".review-cache" / tree
+    assert (folder / ".review-exported").exists() and not (folder / ".review-built").exists()
     again = review_copy.perrypress("review", "HEAD~1")
     assert again.returncode == 2 and "BASE (HEAD~1): building in" in again.stderr, again.stderr
+
+
+ESCAPES = ["image-file-url", "html-only-block", "bibliography-outside", "symlink-in-sections"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ESCAPES)
+def test_an_escape_fails_the_review_with_file_and_line(review_copy: Project, name: str) -> None:
+    """An escape from the catalogue (tests/sources/test_paths.py) in the reviewed tree: exit 2, "Review failed",
+    HEAD's failed build named with the source's file:line, and no byte of the outside file in the report."""
+    from sources.test_paths import CATALOGUE, SECRET, _secrets
+
+    _secrets(review_copy.root.parent)
+    where, line = next(case[1] for case in CATALOGUE if case[0] == name)(review_copy.root)
+    result = review_copy.perrypress("review", "HEAD", "--fail-on-change")
+    summary = (review_copy.root / REVIEW / "SUMMARY.md").read_text(encoding="utf-8")
+    assert result.returncode == 2, summary
+    assert "**Review failed**: HEAD (working tree) did not build" in summary
+    assert f"{where}:{line}: " in summary, summary
+    for path in (review_copy.root / REVIEW).rglob("*"):
+        assert not path.is_file() or SECRET.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.slow
@@ -381,6 +480,24 @@ def test_html_only_content_is_shown_under_the_html_edition(review_copy: Project)
     assert len(parts["Only in the HTML edition"]) == 1 and sentence.removesuffix(".") in parts["Only in the HTML edition"][0]
     assert "Prose" not in parts and "PDF pages" not in parts, summary
     assert "HTML" in parts["Edition files"][0] and "PDF" not in parts["Edition files"][0]
+
+
+@pytest.mark.slow
+def test_pdf_only_content_is_one_whole_item_under_the_pdf_edition(review_copy: Project) -> None:
+    """A paragraph only the PDF edition prints (over several lines) is one item under "Only in the PDF
+    edition", whole, and nothing else is listed as changed text."""
+    sentence = ("Readers of the printed edition will find the maps on the inside back cover, where the "
+                "regional figures are drawn at full page size for reference while reading.")
+
+    def edit(root: Path) -> None:
+        section = root / "sections" / "02-what-is-it.qmd"
+        section.write_text(section.read_text(encoding="utf-8").rstrip()
+                           + f"\n\n::: {{.content-visible when-format=\"typst\"}}\n{sentence}\n:::\n", encoding="utf-8")
+
+    code, summary, parts = review_change(review_copy, edit)
+    assert parts["Only in the PDF edition"] == [f"**{sentence}**"], summary
+    assert not {"Prose", "Only in the HTML edition", "Only in the DOCX edition"} & set(parts), summary
+    assert parts["Edition files"] == ["PDF: the files differ"], summary
 
 
 @pytest.mark.slow
@@ -499,7 +616,7 @@ def test_the_docx_record_of_its_sources_is_not_a_change(tmp_path: Path) -> None:
     """Two DOCX editions that differ only in the sources digest absorb reads are the same; any other byte is not."""
     import zipfile
 
-    from perrypress.review.compare import _digest
+    from perrypress.review.compare import content_digest as _digest
 
     def docx(name: str, digest: str, text: str) -> Path:
         path = tmp_path / name

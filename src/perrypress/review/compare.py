@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .edition import EditionText, PrintedTable, read_edition
-from .formats import COVERED, FormatChange, Pool, block_changes, docx_blocks, only_in, words
+from .formats import COVERED, FormatChange, Pool, block_changes, docx_blocks, only_in, pdf_only, words
 from .pages import PageReview, compare_pdfs
 from .sides import Side
 from .table_cells import TableDiff, diff_rows
@@ -403,6 +403,8 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
         whole.add(block, "")
     for block in new_text.blocks():
         whole.add("", block)
+    # The PDF's own: whole lines as printed that neither other edition prints (what both the PDF and the
+    # DOCX show and the HTML does not is the DOCX's check, with the PDF named).
     review.only = (only_in("DOCX", docx_changes, html, {"PDF": pdf}, whole)
-                   + [c for c in only_in("PDF", pdf_changes, html, {"DOCX": docx}, whole) if "DOCX" not in c.editions])
+                   + pdf_only(review.pages.lines, (old_text.blocks(), new_text.blocks()), (old_docx, new_docx)))
     return review

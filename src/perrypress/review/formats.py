@@ -124,3 +124,78 @@ def only_in(name: str, changes: list[tuple[str, str]], html: Pool, others: dict[
         pieces = [piece for piece in (Piece("-", old), Piece("+", new)) if piece.text]
         found.append(FormatChange(editions, name, pieces, old, new))
     return found
+
+
+def tokens(text: str) -> list[str]:
+    """A text's runs of letters, lower-case, hyphens dropped first: a URL the PDF breaks over two lines
+    ("…/News/2022/" and "Financial-and-…") reads as the same words as the HTML's unbroken link, and a
+    compound broken at its hyphen ("law-" "enforcement") as the same word."""
+    return re.findall(r"[^\W\d_]+", re.sub("[-\xad\x02]", "", text.lower()))
+
+
+@dataclass
+class Printed:
+    """What an edition prints, as its words and the pairs of words next to each other in its text."""
+
+    vocabulary: set[str] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, blocks: list[str]) -> Printed:
+        """The words and word pairs of ``blocks``, in order (a table's cells follow one another)."""
+        found = tokens(" ".join(blocks))
+        return cls(set(found), set(zip(found, found[1:])))
+
+    def shows(self, line: str) -> bool:
+        """True when this edition prints ``line``: each of its words, next to a neighbour it has on the line
+        when it has one."""
+        found = tokens(line)
+        if len(found) == 1:
+            return found[0] in self.vocabulary
+        covered = [False] * len(found)
+        for index, pair in enumerate(zip(found, found[1:])):
+            if pair in self.pairs:
+                covered[index] = covered[index + 1] = True
+        return all(covered)
+
+
+def printed_units(lines: list, printed: Printed) -> list[str]:
+    """The units of text only this PDF prints: each run of consecutive lines (running heads and folios left
+    out, so a paragraph continued on the next page is one run) that ``printed`` (the other editions) does
+    not show, kept when one of its lines changed. Whole lines as printed, never parts."""
+    units, run = [], []
+
+    def close() -> None:
+        if any(line.changed for line in run):
+            units.append(" ".join(line.text for line in run))
+        run.clear()
+
+    for line in lines:
+        alone = bool(tokens(line.text)) and not printed.shows(line.text)
+        if not alone:
+            close()
+        if alone:
+            run.append(line)
+    close()
+    return units
+
+
+def pdf_only(lines: tuple[list, list], html: tuple[list[str], list[str]],
+             docx: tuple[list[str], list[str]]) -> list[FormatChange]:
+    """What only the PDF edition shows: its changed lines that neither the HTML nor the DOCX edition of the same
+    side prints, as whole units (a paragraph or lines as printed). A unit removed and one inserted that are
+    alike are one changed unit (a word diff)."""
+    old_units, new_units = (printed_units(side, Printed.of([*h, *d]))
+                            for side, h, d in zip(lines, html, docx))
+    found = []
+    for step in align(old_units, new_units):
+        if step.kind == "changed":
+            old, new = old_units[step.old], new_units[step.new]
+            found.append(FormatChange(["PDF"], "PDF", word_diff(old, new), old, new))
+        elif step.kind == "inserted":
+            new = new_units[step.new]
+            found.append(FormatChange(["PDF"], "PDF", [Piece("+", new)], "", new))
+        elif step.kind == "deleted":
+            old = old_units[step.old]
+            found.append(FormatChange(["PDF"], "PDF", [Piece("-", old)], old, ""))
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -32,6 +34,7 @@ class PageText:
 
     words: list[Word]
     height: float = 0.0  # px at SCALE
+    drawing: str = ""  # digest of what the page draws besides its text (drawing())
 
     @property
     def fingerprint(self) -> str:
@@ -54,6 +57,15 @@ class PageChange:
 
 
 @dataclass
+class PrintedLine:
+    """One line of a PDF's text as printed (running heads and folios left out), and whether a word of it changed."""
+
+    page: int  # 1-based
+    text: str
+    changed: bool
+
+
+@dataclass
 class PageReview:
     """The pages of the two PDFs compared: counts, the changes, and how many pages are unchanged."""
 
@@ -62,6 +74,7 @@ class PageReview:
     unchanged: int = 0
     shifted: list[str] = field(default_factory=list)  # "pages 5–14 are now 6–15 (unchanged)"
     runs: list[tuple[str, str]] = field(default_factory=list)  # the document's words deleted / inserted, in order
+    lines: tuple[list[PrintedLine], list[PrintedLine]] = ((), ())  # each side's lines, in reading order
 
 
 def _char(textpage: Any, index: int) -> str:
@@ -104,12 +117,64 @@ def page_words(page: Any, scale: float = SCALE) -> PageText:
     return PageText(words, height * scale)
 
 
+POINTS = 32  # a path of at most this many segments is digested point by point; a longer one by its outline
+
+
+def drawing(page: Any) -> str:
+    """A digest of what a page draws besides its text: each image's data, each path's colours, stroke, place
+    and segments, each shading's place. Two pages with the same words and the same digest look the same
+    outside their words, so they need not be rendered to be compared. A long path (a map's coastline) is
+    digested by its bounds, colours and number of segments, not point by point, which would cost more
+    than rendering the page; the figures it draws are compared pixel by pixel from their own files."""
+    import pypdfium2.raw as pdfium_c
+
+    digest = hashlib.sha256()
+    for obj in page.get_objects(max_depth=15):
+        if obj.type in (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM):
+            continue  # text is compared word by word; a form's content is listed object by object
+        digest.update(repr((obj.type, obj.level, [round(v, 2) for v in obj.get_bounds()])).encode())
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            digest.update(bytes(obj.get_data(decode_simple=False)))
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            digest.update(repr(_path(obj.raw)).encode())
+    return digest.hexdigest()
+
+
+def _path(raw: Any) -> tuple:
+    """A path object's colours, stroke width, draw mode and segments (their points when few, else their number)."""
+    import pypdfium2.raw as pdfium_c
+
+    colours = []
+    for get in (pdfium_c.FPDFPageObj_GetFillColor, pdfium_c.FPDFPageObj_GetStrokeColor):
+        rgba = [ctypes.c_uint() for _ in range(4)]
+        colours.append(tuple(v.value for v in rgba) if get(raw, *map(ctypes.byref, rgba)) else None)
+    width, mode, stroke = ctypes.c_float(), ctypes.c_int(), ctypes.c_int()
+    pdfium_c.FPDFPageObj_GetStrokeWidth(raw, ctypes.byref(width))
+    pdfium_c.FPDFPath_GetDrawMode(raw, ctypes.byref(mode), ctypes.byref(stroke))
+    count = pdfium_c.FPDFPath_CountSegments(raw)
+    points = []
+    if count <= POINTS:
+        x, y = ctypes.c_float(), ctypes.c_float()
+        for index in range(count):
+            segment = pdfium_c.FPDFPath_GetPathSegment(raw, index)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+            points.append((pdfium_c.FPDFPathSegment_GetType(segment), round(x.value, 2), round(y.value, 2),
+                           pdfium_c.FPDFPathSegment_GetClose(segment)))
+    return colours, round(width.value, 3), mode.value, stroke.value, count, points
+
+
 def read_pdf(pdf: Path) -> tuple[list[PageText], list[Any]]:
-    """Every page's words and a function-free handle to render it later (the open document and its pages)."""
+    """Every page's words and drawing, and the open document to render pages from later."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(str(pdf))
-    return [page_words(document[i]) for i in range(len(document))], [document]
+    found = []
+    for index in range(len(document)):
+        page = document[index]
+        text = page_words(page)
+        text.drawing = drawing(page)
+        found.append(text)
+    return found, [document]
 
 
 def render(document: Any, index: int) -> Any:
@@ -194,6 +259,20 @@ def document_changes(old: list[PageText], new: list[PageText]) -> tuple[set[tupl
     return {a[k] for k in gone}, {b[k] for k in added}, found
 
 
+def printed_lines(pages: list[PageText], changed: set[tuple[int, int]]) -> list[PrintedLine]:
+    """The document's lines in reading order, without running heads and folios; a line is changed when one
+    of its words is in ``changed`` ((page, word) indexes)."""
+    skip = running_words(pages)
+    found = []
+    for number, page in enumerate(pages):
+        for line in _lines(page):
+            kept = [i for i in line if i not in skip[number]]
+            if kept:
+                found.append(PrintedLine(number + 1, " ".join(page.words[i].text for i in kept),
+                                         any((number, i) in changed for i in kept)))
+    return found
+
+
 def _consecutive(indexes: list[int]) -> list[list[int]]:
     found: list[list[int]] = []
     for index in indexes:
@@ -262,13 +341,15 @@ def compare_pdfs(old_pdf: Path, new_pdf: Path, out_dir: Path) -> PageReview:
     """Pair the pages of two PDFs by their text and box every difference on the pages that changed.
 
     The words are compared over the whole document (a paragraph pushed onto the next page is not a
-    change); pixels are compared on pages whose words are the same (a figure, a rule, an image),
-    outside the words. Unchanged pages are counted, not drawn.
+    change); pixels are compared, outside the words, on pages whose words are the same but whose
+    drawing (a figure, a rule, an image) is not. Only the pages that changed are rendered: unchanged
+    pages are counted, not drawn.
     """
     old_pages, (old_doc,) = read_pdf(old_pdf)
     new_pages, (new_doc,) = read_pdf(new_pdf)
     review = PageReview((len(old_pages), len(new_pages)))
     deleted, inserted, review.runs = document_changes(old_pages, new_pages)
+    review.lines = (printed_lines(old_pages, deleted), printed_lines(new_pages, inserted))
     folder = out_dir / "pages"
     moved: list[tuple[int, int]] = []
     try:
@@ -291,7 +372,7 @@ def compare_pdfs(old_pdf: Path, new_pdf: Path, out_dir: Path) -> PageReview:
                 continue
             regions: list[Box] = []
             image_a = image_b = None
-            if a.fingerprint == b.fingerprint:  # same words: anything else that differs is drawn (figures, rules)
+            if a.fingerprint == b.fingerprint and a.drawing != b.drawing:  # same words, another drawing: where
                 image_a, image_b = render(old_doc, step.old), render(new_doc, step.new)
                 masks = [box for page in (a, b) for word in page.words for box in word.boxes]
                 regions = pixel_regions(image_a, image_b, masks)

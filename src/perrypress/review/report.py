@@ -12,6 +12,7 @@ from .compare import Review
 from .textdiff import Piece
 
 NO_CHANGES = "No changes in any edition"
+FAILED = "Review failed"
 MAX_LINES = 60
 MAX_ITEMS = 8  # per kind of change in SUMMARY.md; index.html lists them all
 WIDTH = 100  # SUMMARY.md's lines are wrapped here
@@ -117,6 +118,8 @@ def summary_lines(review: Review) -> list[str]:
     """SUMMARY.md, as lines."""
     lines = [f"# Review of the editions: {_side(review.base)} → {_side(review.head)}", ""]
     if review.failed:
+        lines += [f"**{FAILED}**: {' and '.join(_side(side) for side in review.failed)} did not build, so the "
+                  "editions were not compared (exit 2).", ""]
         for side in review.failed:
             lines += [f"**Failed build: {_side(side)}**", "", "```", *side.error.splitlines()[:10], "```", ""]
         return lines
@@ -231,6 +234,7 @@ def index_html(review: Review, summary: str) -> str:
            f"<h1>What changed in the editions</h1>\n<p>{html.escape(_side(review.base))} → "
            f"{html.escape(_side(review.head))}</p>\n"]
     if review.failed:
+        out.append(f"<p class=\"summary failed\">{FAILED}: the editions were not compared.</p>\n")
         for side in review.failed:
             out.append(f"<h2>Failed build: {html.escape(_side(side))}</h2>\n"
                        f"<pre class=\"failed\">{html.escape(side.error)}</pre>\n")

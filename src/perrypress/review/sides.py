@@ -115,8 +115,8 @@ def export(root: Path, revision: str, folder: Path) -> None:
 def build_revision(root: Path, revision: str, *, label: str, epoch: int) -> Side:
     """Build ``revision`` under _build/.review-cache/<tree hash>/, reusing an earlier successful build.
 
-    Only a successful build is remembered (the BUILT marker, with the environment it was built
-    with); a failed or interrupted one is built again, incrementally, by the next review.
+    Only a successful build is remembered (the BUILT marker, with the environment and the
+    SOURCE_DATE_EPOCH it was built with); a failed or interrupted one is built again, incrementally, by the next review.
     """
     tree = git(root, "rev-parse", f"{revision}^{{tree}}")
     folder = root / CACHE / tree
@@ -127,14 +127,16 @@ def build_revision(root: Path, revision: str, *, label: str, epoch: int) -> Side
     except EnvironmentFailed as error:
         return Side(label, revision, folder, error=str(error))
     marker = folder / BUILT
-    if marker.exists() and marker.read_text(encoding="utf-8").split("\n")[0] == environment.key:
+    # The environment and SOURCE_DATE_EPOCH it was built with: the editions' bytes depend on both.
+    built_with = f"{environment.key} {epoch}"
+    if marker.exists() and marker.read_text(encoding="utf-8").split("\n")[0] == built_with:
         log.info("%s (%s): reusing the cached build in %s", label, revision, folder)
         return Side(label, revision, folder, cached=True, environment=environment)
     marker.unlink(missing_ok=True)
     log.info("%s (%s): building in %s", label, revision, folder)
     error = run_build(folder, environment, epoch=epoch)
     if not error:
-        marker.write_text(f"{environment.key}\n{revision}\n", encoding="utf-8")
+        marker.write_text(f"{built_with}\n{revision}\n", encoding="utf-8")
     return Side(label, revision, folder, error=error, environment=environment)
 
 
