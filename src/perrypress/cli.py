@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         return build_with_quarto(Path(args.root), config, cores=args.cores, release=args.release, quiet=args.quiet)
     return run_build(Path(args.root), config, targets=args.targets, cores=args.cores, release=args.release,
-                     quiet=args.quiet)
+                     quiet=args.quiet, profile=_profile(args), jobs=args.jobs)
+
+
+def _profile(args: argparse.Namespace) -> str | None:
+    """The Snakemake profile a build runs its steps through: --profile, else $SNAKEMAKE_PROFILE, else none."""
+    return args.profile or os.environ.get("SNAKEMAKE_PROFILE") or None
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -335,6 +341,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2, help="steps to run at once (default: 2)")
     p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
     p.add_argument("--quiet", action="store_true", help="print errors only")
+    _executor_options(p)
     p.add_argument("--engine", choices=["pandoc", "quarto"], default="pandoc",
                    help="pandoc + Typst (default), or the quarto on PATH after the workflow's generated inputs")
     p.set_defaults(func=cmd_build)
@@ -431,6 +438,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    """Where the steps run: a Snakemake profile (a cluster's or a cloud's executor) and how many jobs at once."""
+    p.add_argument("--profile", metavar="DIR",
+                   help="a Snakemake profile folder (its config.yaml) that sends the steps to a cluster or cloud, "
+                        "e.g. profiles/slurm (default: $SNAKEMAKE_PROFILE, else this machine)")
+    p.add_argument("--jobs", type=int, metavar="N", help="jobs submitted at once through the profile's executor")
+
+
 def _step_parsers(step: argparse.ArgumentParser) -> None:
     """Add the workflow's steps under ``perrypress step``."""
     sub = step.add_subparsers(dest="step", required=True, metavar="STEP", title="steps")
@@ -509,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
 
         record(args.outputs, args.inputs, argv=argv)
     _setup_logging(args.log)
+    started = time.monotonic()
     try:
         return args.func(args) or 0
     except (SourceError, BuildError) as exc:
@@ -518,6 +534,11 @@ def main(argv: list[str] | None = None) -> int:
                 error.path = project_relative(error.path, Path(args.root))
         log.error("%s", exc)
         return 1
+    finally:
+        if args.outputs:  # how long it ran, for a build whose steps run elsewhere (workflow/runner.py)
+            from .workflow.job_inputs import record_seconds
+
+            record_seconds(args.outputs, time.monotonic() - started)
 
 
 def project_relative(path: str | Path, root: Path) -> str | Path:

@@ -160,6 +160,10 @@ class Run:
     stale: dict[str, str] = field(default_factory=dict)
     after_failure: bool = False
     nothing_to_do: bool = False
+    # When the steps run elsewhere (a profile's executor): the records folder where each notes its own time
+    # (workflow/job_inputs.py), read instead of the time between Snakemake's lines, and when the run began.
+    own_times: Path | None = None
+    began: float = field(default_factory=time.time)
     _in_stats: bool = False
     _current: Job | None = None
     _failing: Job | None = None
@@ -213,7 +217,7 @@ class Run:
         if match := _FINISHED.match(line):
             job = self.jobs.get(match[1])
             if job is not None:
-                job.seconds = time.monotonic() - job.started
+                job.seconds = self._own_time(job) or time.monotonic() - job.started
                 return Event("finished", job) if job.rule != "all" else None
             return None
         if match := _STALE.match(line):
@@ -226,6 +230,15 @@ class Run:
         elif _WORKFLOW_ERROR.match(line) or " — " in line:
             self.workflow_errors.append(line)
         return None
+
+    def _own_time(self, job: Job) -> float | None:
+        """The time the step noted itself, when the steps run elsewhere (None here, or if it noted none)."""
+        from .job_inputs import recorded_seconds
+
+        output = job.output.split(", ")[0]
+        if self.own_times is None or not output:
+            return None
+        return recorded_seconds(output, self.own_times, since=self.began - 1)
 
     def close(self) -> list[Event]:
         """End of output: finish a failure report that was still being read."""
@@ -241,7 +254,7 @@ class Run:
     def _fail(self, failing: Job) -> Job:
         job = self.jobs.get(failing.jobid, failing)
         job.failed, job.log = True, job.log or failing.log
-        job.seconds = time.monotonic() - job.started
+        job.seconds = self._own_time(job) or time.monotonic() - job.started
         self.jobs.setdefault(failing.jobid, job)
         return job
 
@@ -299,13 +312,33 @@ def _recover(root: Path, command: list[str]) -> None:
         subprocess.run([*command, "--unlock"], capture_output=True, text=True)
 
 
-def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bool) -> list[str]:
-    """The Snakemake command line of a build."""
+def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bool, profile: str | None = None,
+                      jobs: int | None = None) -> list[str]:
+    """The Snakemake command line of a build (``profile``: a Snakemake profile that sends the steps elsewhere)."""
     # Targets first: --config takes every word after it.
     # --keep-going: a failed step does not stop the others, so the build reports every error at once.
     command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--rerun-incomplete",
                "--keep-going", "--directory", str(root)]
+    if profile:  # a folder given relative to where perrypress runs, as a person types it
+        command += ["--profile", str(Path(profile).resolve()) if Path(profile).exists() else profile]
+    if jobs:
+        command += ["--jobs", str(jobs)]
     return command + (["--config", "mode=release"] if release else [])
+
+
+def gather_from_logs(run: Run, root: Path) -> None:
+    """Steps that ran elsewhere (a cluster's jobs): their logs' warnings.
+
+    The job's messages go to the scheduler's output, not to this process; each step writes its
+    warnings to its log too. (Their times: :meth:`Run._own_time`.)
+    """
+    for job in [*run.done, *run.failed]:
+        path = root / job.log if job.log else None
+        if path is None or not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if re.search(r"\bwarning\b", line, re.I) and line not in run.warnings:
+                run.warnings.append(line)
 
 
 def workflow_targets(targets: list[str], config: dict[str, Any]) -> list[str]:
@@ -316,11 +349,19 @@ def workflow_targets(targets: list[str], config: dict[str, Any]) -> list[str]:
 
 
 def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: int, release: bool,
-              quiet: bool = False, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    """Build with Snakemake, printing progress and a summary; return 0 on success, 1 on failure."""
+              quiet: bool = False, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr,
+              profile: str | None = None, jobs: int | None = None) -> int:
+    """Build with Snakemake, printing progress and a summary; return 0 on success, 1 on failure.
+
+    With ``profile`` (a Snakemake profile folder) the steps run where it sends them; the build keeps
+    its lock, its clean-up and its summary, with each step's own time and its log's warnings.
+    """
     start = time.monotonic()
-    command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release)
-    run = Run(after_failure=(root / last_good.FAILED).exists())
+    command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release,
+                                profile=profile, jobs=jobs)
+    from .job_inputs import RECORDS
+
+    run = Run(after_failure=(root / last_good.FAILED).exists(), own_times=root / RECORDS if profile else None)
     progress = Progress(run, out, quiet=quiet)
     with build_lock(root):
         _recover(root, command)
@@ -340,6 +381,8 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
         finally:
             progress.stop()
     seconds = time.monotonic() - start
+    if profile:
+        gather_from_logs(run, root)
     if code != 0:
         _report_failure(run, root, config, seconds, err=err)
         return 1

@@ -7,6 +7,10 @@ rule reference_docx:
         config=config_part("fonts"),
     output:
         reference=f"{BUILD}/styles/reference.docx",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/reference_docx.log",
     shell:
@@ -19,6 +23,10 @@ rule style_typst:
         layout=str(resources.TYPST_LAYOUT),
     output:
         layout=f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/style_typst.log",
     shell:
