@@ -201,6 +201,14 @@ def _profile(args: argparse.Namespace) -> str | None:
     return args.profile or os.environ.get("SNAKEMAKE_PROFILE") or None
 
 
+def cmd_series(args: argparse.Namespace) -> int:
+    """Build every paper under a folder, each its own project, through the chosen profile; 1 if any failed."""
+    from .workflow.series import build_series
+
+    return build_series(Path(args.folder), profile=_profile(args), jobs=args.jobs, cores=args.cores,
+                        release=args.release)
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     """Build, serve the editions on 127.0.0.1, and rebuild and reload the page on every save."""
     from .preview import BUILD, preview
@@ -345,6 +353,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=["pandoc", "quarto"], default="pandoc",
                    help="pandoc + Typst (default), or the quarto on PATH after the workflow's generated inputs")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("series", help="build every paper under a folder (each its own project); fail if any fails",
+                       description="Build every paper project directly under FOLDER (a folder with a Snakefile "
+                                   "and config/config.yaml), one after the other, each with its own lock and "
+                                   "summary; report each paper's result and exit 1 if any failed, naming it.")
+    p.add_argument("folder", help="the folder holding the papers, e.g. papers/")
+    p.add_argument("--cores", type=int, default=2, help="steps to run at once on this machine (default: 2)")
+    p.add_argument("--release", action="store_true", help="release builds")
+    _executor_options(p)
+    p.set_defaults(func=cmd_series)
 
     p = sub.add_parser("preview", help="build, serve on 127.0.0.1, rebuild and reload the page on every save",
                        description="Build, serve the editions on http://127.0.0.1:PORT/, watch the sources, "

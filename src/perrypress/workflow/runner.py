@@ -319,6 +319,8 @@ def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bo
     # --keep-going: a failed step does not stop the others, so the build reports every error at once.
     command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--rerun-incomplete",
                "--keep-going", "--directory", str(root)]
+    if root.resolve() != Path.cwd().resolve():  # run from outside the paper (`--root`, `perrypress series`)
+        command += ["--snakefile", str(root / "Snakefile")]
     if profile:  # a folder given relative to where perrypress runs, as a person types it
         command += ["--profile", str(Path(profile).resolve()) if Path(profile).exists() else profile]
     if jobs:
