@@ -341,6 +341,8 @@ def parser() -> argparse.ArgumentParser:
     # Lists: another option (the rules give --log) must follow them, before the command.
     top.add_argument("--inputs", nargs="*", default=[], help=argparse.SUPPRESS)
     top.add_argument("--outputs", nargs="*", default=[], help=argparse.SUPPRESS)
+    # Where Snakemake keeps local copies of files in remote storage (workflow/storage_stage.py).
+    top.add_argument("--storage-root", help=argparse.SUPPRESS)
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
     p = sub.add_parser("build", help="build the editions (all, or the given files) and say what was rebuilt",
@@ -537,6 +539,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; print source errors as ``file:line: message — fix``, without a traceback."""
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    if args.storage_root:  # a step whose files are in remote storage: run it where its rule's paths are laid out
+        from .workflow.storage_stage import staged
+
+        index = argv.index("--storage-root")
+        with staged(args.storage_root, inputs=args.inputs, outputs=args.outputs, log_file=args.log,
+                    argv=argv[:index] + argv[index + 2:]) as inside:
+            return main(inside)
     if args.outputs:  # a workflow step: first, what its inputs hold as it starts
         from .workflow.job_inputs import record
 

@@ -26,6 +26,7 @@ rule edition_pdf:
         unpack(edition_inputs),
     output:
         edition=built_edition("pdf"),
+        **readers_output("pdf"),
     threads: 1
     resources:
         mem_mb=1024,
@@ -45,6 +46,7 @@ rule edition_html:
         unpack(edition_inputs),
     output:
         edition=built_edition("html"),
+        **readers_output("html"),
     threads: 1
     resources:
         mem_mb=1024,
@@ -62,6 +64,7 @@ rule edition_docx:
         reference=rules.reference_docx.output.reference,
     output:
         edition=built_edition("docx"),
+        **readers_output("docx"),
     threads: 1
     resources:
         mem_mb=1024,

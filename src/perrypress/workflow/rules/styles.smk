@@ -20,7 +20,7 @@ rule reference_docx:
 rule style_typst:
     """Copy the PDF layout (perry.typ) out of the package: Typst reads files under the project only."""
     input:
-        layout=str(resources.TYPST_LAYOUT),
+        layout=local(str(resources.TYPST_LAYOUT)),
     output:
         layout=f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
     threads: 1

@@ -1,0 +1,224 @@
+"""Scaling out: the README's cluster commands, `perrypress build --profile`, `perrypress series`, the Containerfile.
+
+A stand-in scheduler (tests/stand_in_scheduler.py) takes the jobs that Snakemake's cluster-generic
+executor submits; the editions it gives are compared byte for byte with a local build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Project, build_env, copy_built
+from perrypress.workflow.job_inputs import RECORDS, recorded_seconds
+from perrypress.workflow.runner import snakemake_command
+from stand_in_scheduler import scheduler_env, submitted, write_scheduler
+
+EDITIONS = ["pdf", "html", "docx"]
+RULES = ROOT / "src" / "perrypress" / "workflow" / "rules"
+PROFILE = ROOT / "profiles" / "slurm"
+
+
+def readme_block(heading: str, contains: str) -> str:
+    """The README's first ```sh block after ``heading`` that contains ``contains``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index(heading):]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    return next(block for block in blocks if contains in block)
+
+
+def assert_same_editions(project: Project, reference: Project) -> None:
+    for ext in EDITIONS:
+        assert project.edition(ext).read_bytes() == reference.edition(ext).read_bytes(), ext
+
+
+def test_every_rule_declares_what_a_scheduler_needs():
+    """threads, mem_mb and runtime in every rule: `--mem={resources.mem_mb}M` never meets a rule without it."""
+    rules = {}
+    for path in RULES.glob("*.smk"):
+        for name, body in re.findall(r"^rule (\w+):\n((?:    .*\n|\n)*)", path.read_text(encoding="utf-8"), re.M):
+            rules[name] = body
+    assert len(rules) >= 16
+    for name, body in rules.items():
+        assert re.search(r"^    threads: 1$", body, re.M), name
+        mem = re.search(r"^        mem_mb=(\d+),$", body, re.M)
+        runtime = re.search(r"^        runtime=(\d+),$", body, re.M)
+        assert mem and runtime, name
+        assert int(mem[1]) >= 256 and int(runtime[1]) >= 5, name
+
+
+def test_a_profile_and_jobs_reach_snakemake(tmp_path: Path):
+    command = snakemake_command(tmp_path, [], cores=2, release=True, profile=str(PROFILE), jobs=7)
+    assert command[command.index("--profile") + 1] == str(PROFILE.resolve())
+    assert command[command.index("--jobs") + 1] == "7"
+    assert command[-2:] == ["--config", "mode=release"]  # --config last: it takes every word after it
+    assert "--profile" not in snakemake_command(tmp_path, [], cores=2, release=False)
+
+
+def test_the_profile_asks_slurm_for_what_the_rules_declare():
+    import yaml
+
+    profile = yaml.safe_load((PROFILE / "config.yaml").read_text(encoding="utf-8"))
+    assert profile["executor"] == "cluster-generic"
+    submit = profile["cluster-generic-submit-cmd"]
+    for part in ("sbatch --parsable", "--cpus-per-task={threads}", "--mem={resources.mem_mb}M", "--time={resources.runtime}"):
+        assert part in submit
+    status = PROFILE / profile["cluster-generic-status-cmd"]  # found beside the profile, executable
+    assert status.is_file() and status.stat().st_mode & 0o111
+    assert profile["seconds-between-status-checks"] <= 10
+
+
+@pytest.mark.parametrize("state,answer", [("COMPLETED", "success"), ("RUNNING", "running"), ("PENDING", "running"),
+                                          ("", "running"), ("FAILED", "failed"), ("TIMEOUT", "failed"),
+                                          ("OUT_OF_MEMORY", "failed"), ("CANCELLED by 0", "failed")])
+def test_the_slurm_status_script_reads_sacct(tmp_path: Path, state: str, answer: str):
+    fake = tmp_path / "sacct"
+    fake.write_text(f"#!/bin/sh\nprintf '%s\\n' '{state}'\n" if state else "#!/bin/sh\nexit 0\n", encoding="utf-8")
+    fake.chmod(0o755)
+    result = subprocess.run([str(PROFILE / "slurm-status.sh"), "123"], capture_output=True, text=True,
+                            env={"PATH": f"{tmp_path}:/usr/bin:/bin"})
+    assert result.stdout.strip() == answer
+
+
+def test_the_containerfile_passes_its_linter_and_pins_everything():
+    tally = Path(sys.executable).parent / "tally"
+    if not tally.exists():
+        pytest.skip("tally (tally-cli, a test extra) is not installed")
+    containerfile = ROOT / "Containerfile"
+    result = subprocess.run([str(tally), "lint", "--fail-level", "style", "--no-color", "--slow-checks", "off", str(containerfile)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = containerfile.read_text(encoding="utf-8")
+    assert re.search(r"^FROM docker\.io/library/debian:\d+\.\d+-slim\b", text, re.M)
+    apt = re.search(r"apt-get install -y --no-install-recommends (.*?)\n(?!\s)", text, re.S)[1].split()
+    assert apt and all(re.fullmatch(r"[\w.+-]+=[\w.:~+-]+", word) for word in apt if word != "\\"), apt
+    pip = re.search(r"pip install /src/perrypress (.*)", text)[1].split()
+    assert "snakemake==9.27.1" in pip and all("==" in word for word in pip)
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stand-in scheduler's folder (bin/ first on the builds' PATH, jobs/ with each job's record)."""
+    folder = tmp_path_factory.mktemp("scheduler")
+    write_scheduler(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cluster_papers(built: Project, scheduler: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two papers built from nothing by the README's plain-Snakemake loop, through the stand-in scheduler."""
+    folder = tmp_path_factory.mktemp("series")
+    for name in ("2024-1", "2024-2"):
+        paper = copy_built(built, folder / "papers" / name).root
+        for products in ("_build", ".snakemake"):
+            shutil.rmtree(paper / products, ignore_errors=True)
+        for figure in (paper / "figures").iterdir():
+            if figure.name != "README.md":
+                figure.unlink()
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    for tool in ("snakemake", "perrypress"):  # the README's .venv/bin/…, this environment's
+        (folder / ".venv" / "bin" / tool).symlink_to(Path(sys.executable).parent / tool)
+    loop = readme_block("### On a cluster", "--cluster-generic-submit-cmd")
+    result = subprocess.run(["bash", "-c", loop], cwd=folder, capture_output=True, text=True,
+                            env=scheduler_env(scheduler, build_env()), timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return folder / "papers"
+
+
+@pytest.mark.slow
+def test_the_readme_cluster_loop_builds_every_paper_through_the_scheduler(cluster_papers: Path, built: Project,
+                                                                           scheduler: Path):
+    for name in ("2024-1", "2024-2"):
+        assert_same_editions(Project(cluster_papers / name), built)
+    jobs = submitted(scheduler)
+    assert len(jobs) >= 2 * 17
+    assert all("--parsable" in job and "--cpus-per-task=1" in job for job in jobs)
+    assert {"--mem=1024M", "--mem=256M"} <= {option for job in jobs for option in job}
+
+
+@pytest.mark.slow
+def test_a_readme_loop_with_a_failed_paper_fails(cluster_papers: Path, scheduler: Path, tmp_path: Path):
+    """The loop names the paper that failed and exits 1 (a bare `wait` would have exited 0)."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    broken = copy_built(Project(cluster_papers / "2024-2"), papers / "2024-2").root
+    (broken / "references.bib").write_text("@article{broken,\n", encoding="utf-8")
+    (tmp_path / ".venv").symlink_to(cluster_papers.parent / ".venv")
+    loop = readme_block("### On a cluster", "--cluster-generic-submit-cmd")
+    result = subprocess.run(["bash", "-c", loop], cwd=tmp_path, capture_output=True, text=True,
+                            env=scheduler_env(scheduler, build_env()), timeout=600)
+    assert result.returncode == 1
+    assert "failed: papers/2024-2/" in result.stderr
+
+
+def _held(lock: Path) -> bool:
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+@pytest.mark.slow
+def test_build_with_the_slurm_profile_keeps_its_lock_and_summary(cluster_papers: Path, built: Project,
+                                                                  scheduler: Path, tmp_path: Path):
+    """A one-section edit through profiles/slurm: same editions as a local build of the edit, one build at a time,
+    each step's own time and the steps' warnings in the summary."""
+    paper = copy_built(Project(cluster_papers / "2024-1"), tmp_path / "paper")
+    local = copy_built(built, tmp_path / "local")
+    for project in (paper, local):
+        with (project.root / "sections" / "02-what-is-it.qmd").open("a", encoding="utf-8") as handle:
+            handle.write("\nA sentence added for the cluster.\n")
+    assert local.perrypress("build").returncode == 0
+    command = [sys.executable, "-m", "perrypress.cli", "build", "--profile", str(PROFILE)]
+    env = scheduler_env(scheduler, build_env())
+    process = subprocess.Popen(command, cwd=paper.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    lock = paper.root / "_build" / ".lock"
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and _held(lock)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    second = subprocess.run(command, cwd=paper.root, env=env, capture_output=True, text=True)
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0, out + err
+    assert second.returncode == 1 and "another perrypress build is running" in second.stderr
+    assert_same_editions(paper, local)
+    assert "Rebuilt 3 step(s)" in out and "sections/02-what-is-it.qmd changed" in out
+    for ext in EDITIONS:  # the time printed is the step's own, not the polling's
+        shown = float(re.search(rf"done \d of 3: edition {ext} in ([\d.]+) s", out)[1])
+        own = recorded_seconds(f"_build/.built/{paper.name}.{ext}", paper.root / RECORDS)
+        assert own is not None and shown == pytest.approx(own, abs=0.051)
+    assert "images/tradewinds-2016.jpg not found" in err  # a warning from the jobs' logs
+
+
+@pytest.mark.slow
+def test_a_series_with_a_failing_paper_fails_and_names_it(cluster_papers: Path, scheduler: Path, tmp_path: Path):
+    papers = tmp_path / "papers"
+    for name in ("2024-1", "2024-2"):
+        copy_built(Project(cluster_papers / name), papers / name)
+    with (papers / "2024-2" / "sections" / "01-introduction.qmd").open("a", encoding="utf-8") as handle:
+        handle.write("\nSee [@nosuchkey2099].\n")
+    (papers / "notes").mkdir()  # not a paper: passed over
+    result = subprocess.run([sys.executable, "-m", "perrypress.cli", "series", str(papers), "--profile", str(PROFILE)],
+                            cwd=tmp_path, capture_output=True, text=True, env=scheduler_env(scheduler, build_env()),
+                            timeout=600)
+    assert result.returncode == 1
+    assert "[1/2] 2024-1: built in" in result.stdout
+    assert "[2/2] 2024-2: FAILED" in result.stderr
+    assert "citation key '@nosuchkey2099' is not in references.bib" in result.stderr
+    assert result.stderr.rstrip().endswith("1 of 2 papers built; failed: 2024-2")
+
+
+def test_a_series_of_nothing_fails(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "perrypress.cli", "series", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "no paper here" in result.stderr
