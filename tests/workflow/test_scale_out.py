@@ -6,7 +6,6 @@ executor submits; the editions it gives are compared byte for byte with a local 
 
 from __future__ import annotations
 
-import fcntl
 import re
 import shutil
 import subprocess
@@ -158,34 +157,40 @@ def test_a_readme_loop_with_a_failed_paper_fails(cluster_papers: Path, scheduler
     assert "failed: papers/2024-2/" in result.stderr
 
 
-def _held(lock: Path) -> bool:
-    with open(lock, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+EDIT = ("sections/02-what-is-it.qmd", "\nA sentence added for the cluster.\n")
+
+
+def add_the_edit(root: Path) -> None:
+    """Append the one-section edit the tests build through each way of running the steps."""
+    with (root / EDIT[0]).open("a", encoding="utf-8") as handle:
+        handle.write(EDIT[1])
+
+
+@pytest.fixture(scope="module")
+def edited_locally(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The built project with the one-section edit, rebuilt on this machine: the reference for the edit."""
+    local = copy_built(built, tmp_path_factory.mktemp("edited") / "project")
+    add_the_edit(local.root)
+    result = local.perrypress("build")
+    assert result.returncode == 0, result.stderr
+    return local
 
 
 @pytest.mark.slow
-def test_build_with_the_slurm_profile_keeps_its_lock_and_summary(cluster_papers: Path, built: Project,
+def test_build_with_the_slurm_profile_keeps_its_lock_and_summary(cluster_papers: Path, edited_locally: Project,
                                                                   scheduler: Path, tmp_path: Path):
     """A one-section edit through profiles/slurm: same editions as a local build of the edit, one build at a time,
     each step's own time and the steps' warnings in the summary."""
     paper = copy_built(Project(cluster_papers / "2024-1"), tmp_path / "paper")
-    local = copy_built(built, tmp_path / "local")
-    for project in (paper, local):
-        with (project.root / "sections" / "02-what-is-it.qmd").open("a", encoding="utf-8") as handle:
-            handle.write("\nA sentence added for the cluster.\n")
-    assert local.perrypress("build").returncode == 0
+    add_the_edit(paper.root)
+    local = edited_locally
     command = [sys.executable, "-m", "perrypress.cli", "build", "--profile", str(PROFILE)]
     env = scheduler_env(scheduler, build_env())
     process = subprocess.Popen(command, cwd=paper.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    lock = paper.root / "_build" / ".lock"
+    locks = paper.root / ".snakemake" / "locks"  # Snakemake locks the folder once perrypress holds _build/.lock
     deadline = time.monotonic() + 60
-    while not (lock.exists() and _held(lock)) and time.monotonic() < deadline:
+    while not (locks.is_dir() and any(locks.iterdir())) and time.monotonic() < deadline:
         time.sleep(0.1)
     second = subprocess.run(command, cwd=paper.root, env=env, capture_output=True, text=True)
     out, err = process.communicate(timeout=600)
@@ -222,3 +227,78 @@ def test_a_series_of_nothing_fails(tmp_path: Path):
     result = subprocess.run([sys.executable, "-m", "perrypress.cli", "series", str(tmp_path)],
                             capture_output=True, text=True)
     assert result.returncode == 1 and "no paper here" in result.stderr
+
+
+def test_a_step_finds_its_rule_paths_at_the_project_places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Under remote storage a step sees only what its rule passed, at the project's places, and its outputs go back."""
+    from perrypress.workflow.storage_stage import project_path, staged
+
+    root = ".snakemake/storage/fs/bucket/2024-1"
+    assert project_path(f"{root}/data/law.csv", root) == "data/law.csv"
+    assert project_path("_build/config/fonts.json", root) == "_build/config/fonts.json"
+    assert project_path("/usr/lib/python3/site-packages/perrypress/cli.py", root) is None
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / root / "data").mkdir(parents=True)
+    (tmp_path / root / "data" / "law.csv").write_text("a,b\n", encoding="utf-8")
+    (tmp_path / root / "data" / "unpassed.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text("report: report.qmd\n", encoding="utf-8")
+    out, log_file = f"{root}/_build/tables/law.md", f"{root}/_build/logs/table_law.log"
+    argv = ["--inputs", f"{root}/data/law.csv", "--outputs", out, "--log", log_file, "step", "table", "law", "--out", out]
+    with staged(root, inputs=[f"{root}/data/law.csv"], outputs=[out], log_file=log_file, argv=argv) as inside:
+        stage = Path.cwd()
+        assert stage != tmp_path
+        assert inside == ["--inputs", "data/law.csv", "--outputs", "_build/tables/law.md", "--log",
+                          "_build/logs/table_law.log", "step", "table", "law", "--out", "_build/tables/law.md"]
+        assert Path("data/law.csv").read_text(encoding="utf-8") == "a,b\n"
+        assert not Path("data/unpassed.csv").exists()
+        assert Path("config/config.yaml").exists()
+        Path("_build/tables").mkdir(parents=True)
+        Path("_build/tables/law.md").write_text("| a |\n", encoding="utf-8")
+        Path("_build/logs").mkdir(parents=True)
+        Path("_build/logs/table_law.log").write_text("", encoding="utf-8")
+    assert Path.cwd() == tmp_path and not stage.exists()
+    assert (tmp_path / out).read_text(encoding="utf-8") == "| a |\n"
+    assert (tmp_path / log_file).exists()
+
+
+STORAGE_PROFILE = """executor: cluster-generic
+cluster-generic-submit-cmd: "sbatch --parsable --cpus-per-task={{threads}} --mem={{resources.mem_mb}}M"
+cluster-generic-status-cmd: job-status
+cluster-generic-cancel-cmd: scancel
+jobs: 20
+seconds-between-status-checks: 1
+default-storage-provider: fs
+default-storage-prefix: {bucket}
+shared-fs-usage: none
+"""
+
+
+@pytest.mark.slow
+def test_a_build_through_remote_storage_gives_the_same_editions(built: Project, edited_locally: Project,
+                                                                  scheduler: Path, tmp_path: Path):
+    """Jobs on the stand-in scheduler, files exchanged only through a bucket folder (the fs storage plugin):
+    the editions readers get in the bucket, from nothing and after a one-section edit, are a local build's."""
+    from perrypress.verify import copy_sources
+
+    bucket, project = tmp_path / "bucket", tmp_path / "submit"
+    copy_sources(ROOT, bucket)  # the paper's sources, uploaded
+    copy_sources(ROOT, project)  # the submitting host's checkout: its Snakefile and configuration
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    (profile / "config.yaml").write_text(STORAGE_PROFILE.format(bucket=bucket), encoding="utf-8")
+    env = scheduler_env(scheduler, build_env())
+    command = [sys.executable, "-m", "perrypress.cli", "build", "--profile", str(profile)]
+    first = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    name = built.name
+    for ext in EDITIONS:
+        assert (bucket / "_build" / f"{name}.{ext}").read_bytes() == built.edition(ext).read_bytes(), ext
+        assert not (project / "_build" / f"{name}.{ext}").exists()  # nothing came through the shared folder
+    assert not list(project.glob("**/perrypress-stage-*"))
+    add_the_edit(bucket)
+    second = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert "Rebuilt 3 step(s)" in second.stdout
+    for ext in EDITIONS:
+        assert (bucket / "_build" / f"{name}.{ext}").read_bytes() == edited_locally.edition(ext).read_bytes(), ext

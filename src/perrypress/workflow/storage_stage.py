@@ -29,9 +29,10 @@ CONFIG = Path("config") / "config.yaml"
 
 def project_path(path: str, storage_root: str) -> str | None:
     """The project-relative place of a path a rule passed: under the storage's local copy, or relative; None if absolute."""
-    prefix = storage_root.rstrip("/") + "/"
-    if path.startswith(prefix):
-        return path[len(prefix):]
+    prefix = os.path.normpath(storage_root) + "/"
+    relative = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    if relative.startswith(prefix):
+        return relative[len(prefix):]
     if os.path.isabs(path):
         return None  # the package's files, where they are installed
     return path

@@ -1,4 +1,5 @@
 # Helpers shared by the rules: paths and input lists, never logic.
+import os
 import sys
 from pathlib import Path
 
@@ -77,8 +78,10 @@ def storage_root():
     settings = workflow.storage_settings
     if settings is None or not settings.default_storage_provider:
         return None
-    prefix = (settings.default_storage_prefix or "").split("://", 1)[-1].strip("/")
-    return "/".join(part for part in (str(settings.local_storage_prefix).rstrip("/"), settings.default_storage_provider, prefix) if part)
+    # The provider's own answer for a file at the top of the prefix, less that file's name.
+    prefix = (settings.default_storage_prefix or "").rstrip("/")
+    probe = workflow.storage_registry.default_storage_provider.object(f"{prefix}/perrypress-project-root")
+    return os.path.relpath(probe.local_path().parent)
 
 
 CLI = f'"{sys.executable}" -m perrypress.cli'
