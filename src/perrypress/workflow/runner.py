@@ -52,6 +52,8 @@ class Job:
     stale: dict[str, str] = field(default_factory=dict)
     # Whether the previous build failed (its steps' outputs were removed then).
     after_failure: bool = False
+    # The remote storage's prefix of the files, when they are there (a profile's default storage).
+    storage: str | None = None
 
     @property
     def name(self) -> str:
@@ -62,7 +64,7 @@ class Job:
     @property
     def why(self) -> str:
         """Snakemake's reason, in a reader's words (a missing output is named only when alone)."""
-        parts = [_reason(part, stale=self.stale, after_failure=self.after_failure)
+        parts = [_reason(part, stale=self.stale, after_failure=self.after_failure, storage=self.storage)
                  for part in self.reason.split("; ") if part]
         shown = [text for text, missing in parts if not missing] or [text for text, _ in parts]
         return "; ".join(dict.fromkeys(shown)) or "requested"
@@ -85,10 +87,30 @@ _CHECKS = {f"{BUILD}/checks/data.ok": "the data check", f"{BUILD}/checks/bibliog
 _CONFIG_PART = re.compile(rf"^{re.escape(BUILD)}/config/(.+)\.json$")
 
 
-def _shown(file: str) -> str:
-    """A file as the summary names it: the package's own files by their place in it (perrypress/…)."""
+def storage_prefix(profile: str | None) -> str | None:
+    """The remote storage a profile puts the files in (its ``default-storage-prefix``), or None."""
+    import os
+
+    import yaml
+
+    folder = Path(profile) if profile else None
+    config = folder / "config.yaml" if folder and folder.is_dir() else folder
+    try:
+        settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config else None
+    except (OSError, yaml.YAMLError):
+        return None
+    value = settings.get("default-storage-prefix") if isinstance(settings, dict) else None
+    return os.path.expandvars(str(value)).rstrip("/") + "/" if value else None
+
+
+def _shown(file: str, storage: str | None = None) -> str:
+    """A file as the summary names it: the package's own files by their place in it (perrypress/…),
+    a file in remote storage by its place in the project."""
     from ..resources import PACKAGE
 
+    file = file.removesuffix(" (in storage)")
+    if storage and file.startswith(storage):
+        file = file[len(storage):]
     prefix = f"{PACKAGE}/"
     if file.startswith(prefix):
         return "perrypress/" + file[len(prefix):]
@@ -109,7 +131,8 @@ def _listed(files: list[str]) -> str:
     return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
 
 
-def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bool = False) -> tuple[str, bool]:
+def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bool = False,
+            storage: str | None = None) -> tuple[str, bool]:
     """One of Snakemake's reasons in a reader's words, and whether it is only a missing output.
 
     A missing output is explained when the run knows why: the workflow removed it because an input
@@ -126,9 +149,9 @@ def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bo
                     return "the last build stopped while making it", False
                 if after_failure:
                     return "the last build failed", True
-                shown = [_shown(f) for f in files]
+                shown = [_shown(f, storage) for f in files]
                 return f"{_listed(shown)} {'was' if len(shown) == 1 else 'were'} missing", True
-            return f"{_listed([_shown(f) for f in files])} {verb}", False
+            return f"{_listed([_shown(f, storage) for f in files])} {verb}", False
     for prefix, text in _PLAIN_REASONS.items():
         if part.startswith(prefix):
             return text, False
@@ -163,6 +186,7 @@ class Run:
     # When the steps run elsewhere (a profile's executor): the records folder where each notes its own time
     # (workflow/job_inputs.py), read instead of the time between Snakemake's lines, and when the run began.
     own_times: Path | None = None
+    storage: str | None = None
     began: float = field(default_factory=time.time)
     _in_stats: bool = False
     _current: Job | None = None
@@ -206,7 +230,8 @@ class Run:
             self._in_stats = bool(words) and words[0] != "total"
             return None
         if match := _JOB.match(line):
-            self._current, self._failing = Job(match[1], stale=self.stale, after_failure=self.after_failure), None
+            self._current, self._failing = Job(match[1], stale=self.stale, after_failure=self.after_failure,
+                                               storage=self.storage), None
             return None
         if match := _FAILED.match(line):
             self._current, self._failing = None, Job(match[1])
@@ -363,7 +388,8 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
                                 profile=profile, jobs=jobs)
     from .job_inputs import RECORDS
 
-    run = Run(after_failure=(root / last_good.FAILED).exists(), own_times=root / RECORDS if profile else None)
+    run = Run(after_failure=(root / last_good.FAILED).exists(), own_times=root / RECORDS if profile else None,
+              storage=storage_prefix(profile))
     progress = Progress(run, out, quiet=quiet)
     with build_lock(root):
         _recover(root, command)
@@ -486,6 +512,8 @@ def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float
     for _, path in _editions(config):
         if (root / path).exists():
             print(f"  {path}  {_size(root / path)}", file=out)
+        elif run.storage:  # they are in the remote storage
+            print(f"  {run.storage}{path}", file=out)
 
 
 def _unreached_errors(root: Path, config: dict[str, Any], shown: list[str]) -> list[str]:
