@@ -302,3 +302,16 @@ def test_a_build_through_remote_storage_gives_the_same_editions(built: Project, 
     assert "Rebuilt 3 step(s)" in second.stdout
     for ext in EDITIONS:
         assert (bucket / "_build" / f"{name}.{ext}").read_bytes() == edited_locally.edition(ext).read_bytes(), ext
+
+
+def test_the_summary_names_files_in_remote_storage_by_their_place_in_the_project(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
+    from perrypress.workflow.runner import Job, storage_prefix
+
+    (tmp_path / "config.yaml").write_text("default-storage-prefix: $BUCKET\n", encoding="utf-8")
+    monkeypatch.setenv("BUCKET", "s3://perry-builds/2024-1")
+    assert storage_prefix(str(tmp_path)) == "s3://perry-builds/2024-1/"
+    assert storage_prefix(str(PROFILE)) is None  # a shared file system: no storage
+    job = Job("edition_pdf", reason="Updated input files: s3://perry-builds/2024-1/sections/02-what-is-it.qmd (in storage)",
+              storage="s3://perry-builds/2024-1/")
+    assert job.why == "sections/02-what-is-it.qmd changed"
