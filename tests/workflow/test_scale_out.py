@@ -244,12 +244,14 @@ def test_a_step_finds_its_rule_paths_at_the_project_places(tmp_path: Path, monke
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.yaml").write_text("report: report.qmd\n", encoding="utf-8")
     out, log_file = f"{root}/_build/tables/law.md", f"{root}/_build/logs/table_law.log"
-    argv = ["--inputs", f"{root}/data/law.csv", "--outputs", out, "--log", log_file, "step", "table", "law", "--out", out]
+    argv = ["--inputs", f"{root}/data/law.csv", "--outputs", out, "--log", log_file, "step", "table", "law", "--out", out,
+            "--out-dir", f"{root}/figures"]
     with staged(root, inputs=[f"{root}/data/law.csv"], outputs=[out], log_file=log_file, argv=argv) as inside:
         stage = Path.cwd()
         assert stage != tmp_path
         assert inside == ["--inputs", "data/law.csv", "--outputs", "_build/tables/law.md", "--log",
-                          "_build/logs/table_law.log", "step", "table", "law", "--out", "_build/tables/law.md"]
+                          "_build/logs/table_law.log", "step", "table", "law", "--out", "_build/tables/law.md",
+                          "--out-dir", "figures"]
         assert Path("data/law.csv").read_text(encoding="utf-8") == "a,b\n"
         assert not Path("data/unpassed.csv").exists()
         assert Path("config/config.yaml").exists()

@@ -38,6 +38,12 @@ def project_path(path: str, storage_root: str) -> str | None:
     return path
 
 
+def _in_storage(word: str, storage_root: str) -> str | None:
+    """A command-line word's project place when it is a path under the storage's local copies; else None."""
+    prefix = os.path.normpath(storage_root) + "/"
+    return word[len(prefix):] if os.path.normpath(word).startswith(prefix) and word.startswith(prefix) else None
+
+
 def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
@@ -71,7 +77,8 @@ def staged(storage_root: str, *, inputs: list[str], outputs: list[str], log_file
                 _copy(here / path, stage / places[path])
         if (here / CONFIG).exists() and not (stage / CONFIG).exists():
             _copy(here / CONFIG, stage / CONFIG)
-        rewritten = [places.get(word) or word for word in argv]
+        # Every path under the storage's copies (a passed file, or a folder such as a figure's) at its project place.
+        rewritten = [places.get(word) or _in_storage(word, storage_root) or word for word in argv]
         os.chdir(stage)
         try:
             yield rewritten

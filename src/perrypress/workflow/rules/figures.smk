@@ -35,4 +35,4 @@ rule figure:
     log:
         f"{BUILD}/logs/figure_{{slug}}.log",
     shell:
-        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step figure {wildcards.slug} --out-dir figures --fonts {input.fonts}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step figure {wildcards.slug} --out-dir \"$(dirname {output.files[0]:q})\" --fonts {input.fonts}"
