@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         return build_with_quarto(Path(args.root), config, cores=args.cores, release=args.release, quiet=args.quiet)
     return run_build(Path(args.root), config, targets=args.targets, cores=args.cores, release=args.release,
-                     quiet=args.quiet)
+                     quiet=args.quiet, profile=_profile(args), jobs=args.jobs)
+
+
+def _profile(args: argparse.Namespace) -> str | None:
+    """The Snakemake profile a build runs its steps through: --profile, else $SNAKEMAKE_PROFILE, else none."""
+    return args.profile or os.environ.get("SNAKEMAKE_PROFILE") or None
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    """Build every paper under a folder, each its own project, through the chosen profile; 1 if any failed."""
+    from .workflow.series import build_series
+
+    return build_series(Path(args.folder), profile=_profile(args), jobs=args.jobs, cores=args.cores,
+                        release=args.release)
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -346,6 +360,8 @@ def parser() -> argparse.ArgumentParser:
     # Lists: another option (the rules give --log) must follow them, before the command.
     top.add_argument("--inputs", nargs="*", default=[], help=argparse.SUPPRESS)
     top.add_argument("--outputs", nargs="*", default=[], help=argparse.SUPPRESS)
+    # Where Snakemake keeps local copies of files in remote storage (workflow/storage_stage.py).
+    top.add_argument("--storage-root", help=argparse.SUPPRESS)
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
     p = sub.add_parser("build", help="build the editions (all, or the given files) and say what was rebuilt",
@@ -354,9 +370,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2, help="steps to run at once (default: 2)")
     p.add_argument("--release", action="store_true", help="stop on any warning or missing asset")
     p.add_argument("--quiet", action="store_true", help="print errors only")
+    _executor_options(p)
     p.add_argument("--engine", choices=["pandoc", "quarto"], default="pandoc",
                    help="pandoc + Typst (default), or the quarto on PATH after the workflow's generated inputs")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("series", help="build every paper under a folder (each its own project); fail if any fails",
+                       description="Build every paper project directly under FOLDER (a folder with a Snakefile "
+                                   "and config/config.yaml), one after the other, each with its own lock and "
+                                   "summary; report each paper's result and exit 1 if any failed, naming it.")
+    p.add_argument("folder", help="the folder holding the papers, e.g. papers/")
+    p.add_argument("--cores", type=int, default=2, help="steps to run at once on this machine (default: 2)")
+    p.add_argument("--release", action="store_true", help="release builds")
+    _executor_options(p)
+    p.set_defaults(func=cmd_series)
 
     p = sub.add_parser("preview", help="build, serve on 127.0.0.1, rebuild and reload the page on every save",
                        description="Build, serve the editions on http://127.0.0.1:PORT/, watch the sources, "
@@ -452,6 +479,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    """Where the steps run: a Snakemake profile (a cluster's or a cloud's executor) and how many jobs at once."""
+    p.add_argument("--profile", metavar="DIR",
+                   help="a Snakemake profile folder (its config.yaml) that sends the steps to a cluster or cloud, "
+                        "e.g. profiles/slurm (default: $SNAKEMAKE_PROFILE, else this machine)")
+    p.add_argument("--jobs", type=int, metavar="N", help="jobs submitted at once through the profile's executor")
+
+
 def _step_parsers(step: argparse.ArgumentParser) -> None:
     """Add the workflow's steps under ``perrypress step``."""
     sub = step.add_subparsers(dest="step", required=True, metavar="STEP", title="steps")
@@ -525,11 +560,19 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; print source errors as ``file:line: message — fix``, without a traceback."""
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    if args.storage_root:  # a step whose files are in remote storage: run it where its rule's paths are laid out
+        from .workflow.storage_stage import staged
+
+        index = argv.index("--storage-root")
+        with staged(args.storage_root, inputs=args.inputs, outputs=args.outputs, log_file=args.log,
+                    argv=argv[:index] + argv[index + 2:]) as inside:
+            return main(inside)
     if args.outputs:  # a workflow step: first, what its inputs hold as it starts
         from .workflow.job_inputs import record
 
         record(args.outputs, args.inputs, argv=argv)
     _setup_logging(args.log)
+    started = time.monotonic()
     try:
         return args.func(args) or 0
     except (SourceError, BuildError) as exc:
@@ -539,6 +582,11 @@ def main(argv: list[str] | None = None) -> int:
                 error.path = project_relative(error.path, Path(args.root))
         log.error("%s", exc)
         return 1
+    finally:
+        if args.outputs:  # how long it ran, for a build whose steps run elsewhere (workflow/runner.py)
+            from .workflow.job_inputs import record_seconds
+
+            record_seconds(args.outputs, time.monotonic() - started)
 
 
 def project_relative(path: str | Path, root: Path) -> str | Path:

@@ -87,6 +87,30 @@ def record(outputs: list[str], inputs: list[str], *, argv: list[str] | None = No
     os.replace(temporary, target)
 
 
+def record_seconds(outputs: list[str], seconds: float, *, records: Path = RECORDS) -> None:
+    """Note how long the step that makes ``outputs`` ran, beside its record (not a ``.json``: no record).
+
+    ``perrypress build`` reads it when the steps run elsewhere (a cluster's jobs), where Snakemake
+    only learns that a job ended at its next status check.
+    """
+    if not outputs:
+        return
+    target = record_path(outputs[0], records).with_suffix(".seconds")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"{seconds:.3f}\n", encoding="ascii")
+
+
+def recorded_seconds(output: str, records: Path = RECORDS, *, since: float = 0.0) -> float | None:
+    """How long the step whose first output is ``output`` ran, as it noted after ``since`` (a wall-clock time)."""
+    path = record_path(output, records).with_suffix(".seconds")
+    try:
+        if path.stat().st_mtime < since:  # an earlier build's
+            return None
+        return float(path.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
+
+
 def read_records(records: Path = RECORDS) -> list[dict]:
     """Every readable record: its outputs, its inputs (name → digest and stat) and the step's command line."""
     found = []

@@ -52,6 +52,8 @@ class Job:
     stale: dict[str, str] = field(default_factory=dict)
     # Whether the previous build failed (its steps' outputs were removed then).
     after_failure: bool = False
+    # The remote storage's prefix of the files, when they are there (a profile's default storage).
+    storage: str | None = None
 
     @property
     def name(self) -> str:
@@ -62,7 +64,7 @@ class Job:
     @property
     def why(self) -> str:
         """Snakemake's reason, in a reader's words (a missing output is named only when alone)."""
-        parts = [_reason(part, stale=self.stale, after_failure=self.after_failure)
+        parts = [_reason(part, stale=self.stale, after_failure=self.after_failure, storage=self.storage)
                  for part in self.reason.split("; ") if part]
         shown = [text for text, missing in parts if not missing] or [text for text, _ in parts]
         return "; ".join(dict.fromkeys(shown)) or "requested"
@@ -85,10 +87,30 @@ _CHECKS = {f"{BUILD}/checks/data.ok": "the data check", f"{BUILD}/checks/bibliog
 _CONFIG_PART = re.compile(rf"^{re.escape(BUILD)}/config/(.+)\.json$")
 
 
-def _shown(file: str) -> str:
-    """A file as the summary names it: the package's own files by their place in it (perrypress/…)."""
+def storage_prefix(profile: str | None) -> str | None:
+    """The remote storage a profile puts the files in (its ``default-storage-prefix``), or None."""
+    import os
+
+    import yaml
+
+    folder = Path(profile) if profile else None
+    config = folder / "config.yaml" if folder and folder.is_dir() else folder
+    try:
+        settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config else None
+    except (OSError, yaml.YAMLError):
+        return None
+    value = settings.get("default-storage-prefix") if isinstance(settings, dict) else None
+    return os.path.expandvars(str(value)).rstrip("/") + "/" if value else None
+
+
+def _shown(file: str, storage: str | None = None) -> str:
+    """A file as the summary names it: the package's own files by their place in it (perrypress/…),
+    a file in remote storage by its place in the project."""
     from ..resources import PACKAGE
 
+    file = file.removesuffix(" (in storage)")
+    if storage and file.startswith(storage):
+        file = file[len(storage):]
     prefix = f"{PACKAGE}/"
     if file.startswith(prefix):
         return "perrypress/" + file[len(prefix):]
@@ -109,7 +131,8 @@ def _listed(files: list[str]) -> str:
     return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
 
 
-def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bool = False) -> tuple[str, bool]:
+def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bool = False,
+            storage: str | None = None) -> tuple[str, bool]:
     """One of Snakemake's reasons in a reader's words, and whether it is only a missing output.
 
     A missing output is explained when the run knows why: the workflow removed it because an input
@@ -126,9 +149,9 @@ def _reason(part: str, *, stale: dict[str, str] | None = None, after_failure: bo
                     return "the last build stopped while making it", False
                 if after_failure:
                     return "the last build failed", True
-                shown = [_shown(f) for f in files]
+                shown = [_shown(f, storage) for f in files]
                 return f"{_listed(shown)} {'was' if len(shown) == 1 else 'were'} missing", True
-            return f"{_listed([_shown(f) for f in files])} {verb}", False
+            return f"{_listed([_shown(f, storage) for f in files])} {verb}", False
     for prefix, text in _PLAIN_REASONS.items():
         if part.startswith(prefix):
             return text, False
@@ -160,6 +183,11 @@ class Run:
     stale: dict[str, str] = field(default_factory=dict)
     after_failure: bool = False
     nothing_to_do: bool = False
+    # When the steps run elsewhere (a profile's executor): the records folder where each notes its own time
+    # (workflow/job_inputs.py), read instead of the time between Snakemake's lines, and when the run began.
+    own_times: Path | None = None
+    storage: str | None = None
+    began: float = field(default_factory=time.time)
     _in_stats: bool = False
     _current: Job | None = None
     _failing: Job | None = None
@@ -202,7 +230,8 @@ class Run:
             self._in_stats = bool(words) and words[0] != "total"
             return None
         if match := _JOB.match(line):
-            self._current, self._failing = Job(match[1], stale=self.stale, after_failure=self.after_failure), None
+            self._current, self._failing = Job(match[1], stale=self.stale, after_failure=self.after_failure,
+                                               storage=self.storage), None
             return None
         if match := _FAILED.match(line):
             self._current, self._failing = None, Job(match[1])
@@ -213,7 +242,7 @@ class Run:
         if match := _FINISHED.match(line):
             job = self.jobs.get(match[1])
             if job is not None:
-                job.seconds = time.monotonic() - job.started
+                job.seconds = self._own_time(job) or time.monotonic() - job.started
                 return Event("finished", job) if job.rule != "all" else None
             return None
         if match := _STALE.match(line):
@@ -226,6 +255,15 @@ class Run:
         elif _WORKFLOW_ERROR.match(line) or " — " in line:
             self.workflow_errors.append(line)
         return None
+
+    def _own_time(self, job: Job) -> float | None:
+        """The time the step noted itself, when the steps run elsewhere (None here, or if it noted none)."""
+        from .job_inputs import recorded_seconds
+
+        output = job.output.split(", ")[0]
+        if self.own_times is None or not output:
+            return None
+        return recorded_seconds(output, self.own_times, since=self.began - 1)
 
     def close(self) -> list[Event]:
         """End of output: finish a failure report that was still being read."""
@@ -241,7 +279,7 @@ class Run:
     def _fail(self, failing: Job) -> Job:
         job = self.jobs.get(failing.jobid, failing)
         job.failed, job.log = True, job.log or failing.log
-        job.seconds = time.monotonic() - job.started
+        job.seconds = self._own_time(job) or time.monotonic() - job.started
         self.jobs.setdefault(failing.jobid, job)
         return job
 
@@ -299,13 +337,35 @@ def _recover(root: Path, command: list[str]) -> None:
         subprocess.run([*command, "--unlock"], capture_output=True, text=True)
 
 
-def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bool) -> list[str]:
-    """The Snakemake command line of a build."""
+def snakemake_command(root: Path, targets: list[str], *, cores: int, release: bool, profile: str | None = None,
+                      jobs: int | None = None) -> list[str]:
+    """The Snakemake command line of a build (``profile``: a Snakemake profile that sends the steps elsewhere)."""
     # Targets first: --config takes every word after it.
     # --keep-going: a failed step does not stop the others, so the build reports every error at once.
     command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--rerun-incomplete",
                "--keep-going", "--directory", str(root)]
+    if root.resolve() != Path.cwd().resolve():  # run from outside the paper (`--root`, `perrypress series`)
+        command += ["--snakefile", str(root / "Snakefile")]
+    if profile:  # a folder given relative to where perrypress runs, as a person types it
+        command += ["--profile", str(Path(profile).resolve()) if Path(profile).exists() else profile]
+    if jobs:
+        command += ["--jobs", str(jobs)]
     return command + (["--config", "mode=release"] if release else [])
+
+
+def gather_from_logs(run: Run, root: Path) -> None:
+    """Steps that ran elsewhere (a cluster's jobs): their logs' warnings.
+
+    The job's messages go to the scheduler's output, not to this process; each step writes its
+    warnings to its log too. (Their times: :meth:`Run._own_time`.)
+    """
+    for job in [*run.done, *run.failed]:
+        path = root / job.log if job.log else None
+        if path is None or not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if re.search(r"\bwarning\b", line, re.I) and line not in run.warnings:
+                run.warnings.append(line)
 
 
 def workflow_targets(targets: list[str], config: dict[str, Any]) -> list[str]:
@@ -316,11 +376,20 @@ def workflow_targets(targets: list[str], config: dict[str, Any]) -> list[str]:
 
 
 def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: int, release: bool,
-              quiet: bool = False, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    """Build with Snakemake, printing progress and a summary; return 0 on success, 1 on failure."""
+              quiet: bool = False, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr,
+              profile: str | None = None, jobs: int | None = None) -> int:
+    """Build with Snakemake, printing progress and a summary; return 0 on success, 1 on failure.
+
+    With ``profile`` (a Snakemake profile folder) the steps run where it sends them; the build keeps
+    its lock, its clean-up and its summary, with each step's own time and its log's warnings.
+    """
     start = time.monotonic()
-    command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release)
-    run = Run(after_failure=(root / last_good.FAILED).exists())
+    command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release,
+                                profile=profile, jobs=jobs)
+    from .job_inputs import RECORDS
+
+    run = Run(after_failure=(root / last_good.FAILED).exists(), own_times=root / RECORDS if profile else None,
+              storage=storage_prefix(profile))
     progress = Progress(run, out, quiet=quiet)
     with build_lock(root):
         _recover(root, command)
@@ -340,6 +409,8 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
         finally:
             progress.stop()
     seconds = time.monotonic() - start
+    if profile:
+        gather_from_logs(run, root)
     if code != 0:
         _report_failure(run, root, config, seconds, err=err)
         return 1
@@ -441,6 +512,8 @@ def _report_success(run: Run, root: Path, config: dict[str, Any], seconds: float
     for _, path in _editions(config):
         if (root / path).exists():
             print(f"  {path}  {_size(root / path)}", file=out)
+        elif run.storage:  # they are in the remote storage
+            print(f"  {run.storage}{path}", file=out)
 
 
 def _unreached_errors(root: Path, config: dict[str, Any], shown: list[str]) -> list[str]:

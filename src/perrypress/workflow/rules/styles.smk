@@ -7,6 +7,10 @@ rule reference_docx:
         config=config_part("fonts"),
     output:
         reference=f"{BUILD}/styles/reference.docx",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/reference_docx.log",
     shell:
@@ -16,9 +20,13 @@ rule reference_docx:
 rule style_typst:
     """Copy the PDF layout (perry.typ) out of the package: Typst reads files under the project only."""
     input:
-        layout=str(resources.TYPST_LAYOUT),
+        layout=local(str(resources.TYPST_LAYOUT)),
     output:
         layout=f"{BUILD}/styles/{resources.TYPST_LAYOUT.name}",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/style_typst.log",
     shell:

@@ -10,6 +10,10 @@ rule table:
         config=config_part("table-{slug}"),
     output:
         table=f"{BUILD}/tables/{{slug}}.md",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/table_{{slug}}.log",
     shell:

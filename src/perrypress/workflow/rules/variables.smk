@@ -11,6 +11,10 @@ rule variables:
         config=config_part("variables"),
     output:
         variables="_variables.yml",
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
     log:
         f"{BUILD}/logs/variables.log",
     shell:
