@@ -123,6 +123,15 @@ class Client:
         raise NoAnswer(f"{what}: {lost} after {self.site.retries + 1} tries from {self.site.url} — "
                        "check that the site is up")
 
+    def has_namespace(self, namespace: str) -> bool:
+        """Whether the site's REST index lists ``namespace`` (a plugin's routes); False when the index is not readable."""
+        try:
+            response = self.session.get(f"{self.site.url}/wp-json/", timeout=self.site.timeout)
+            found = response.json().get("namespaces") if response.ok else None
+        except (requests.RequestException, ValueError, AttributeError):
+            return False
+        return isinstance(found, list) and namespace in found
+
     def pages(self, route: str, *, what: str, config_key: str | None = None, params: dict[str, Any]) -> list[Any]:
         """Every item of a collection, page by page."""
         found: list[Any] = []
