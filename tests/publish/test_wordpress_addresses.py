@@ -102,3 +102,22 @@ def test_without_the_mu_plugin_old_links_fail_and_the_run_says_so(entry_project:
     status, body, _ = served(before["meta"]["publication_pdf"])
     assert status == 200 and digest(body) == current(entry_project, "pdf")
     assert re.search(r"<!-- perrypress-files \{", after["content"]["raw"])
+
+
+def test_the_plugin_redirects_only_to_this_sites_uploads_for_trusted_authors(wordpress: Any) -> None:
+    """A perrypress-files comment naming another site, or written by an account without unfiltered_html (an
+    Author), sends nobody anywhere: the entry's page answers as usual."""
+    from perrypress.publish.entry_page import files_comment
+
+    uploads = f"{wordpress.url}/wp-content/uploads/2026/01/"
+    cases = [("admin", wordpress.app_password, "https://elsewhere.example/paper.pdf"),
+             ("author", wordpress.author_password, uploads + "paper-0123456789.pdf")]
+    for user, password, target in cases:
+        comment = files_comment({"current": {"pdf": target}, "previous": {}})
+        made = requests.post(f"{wordpress.url}/wp-json/wp/v2/posts", auth=(user, password), timeout=30,
+                             params={"context": "edit"},
+                             json={"title": f"forged by {user}", "status": "publish",
+                                   "content": f"<!-- wp:html -->\n{comment}\n<p>x</p>\n<!-- /wp:html -->"}).json()
+        assert comment in made["content"]["raw"], made["content"]["raw"]  # the comment is there: the plugin reads it
+        answer = requests.get(f"{made['link']}?edition=pdf", timeout=30, allow_redirects=False)
+        assert answer.status_code == 200 and "Location" not in answer.headers, (user, answer.status_code)

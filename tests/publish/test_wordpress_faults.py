@@ -173,6 +173,8 @@ def test_site_down_after_a_write_then_rerun(entry_project: Any, wordpress: Any, 
             publisher(entry_project, faults.url, wordpress).run()
         message = str(failure.value)
         assert "What the site holds now:" in message and "Run the same command again" in message, message
+        assert "check that the site is up" in message, message  # which request got no answer, and how
+        print(f"{kind} after write {n}:\n{message}")
         seen.append(shown_release(wordpress, slug, releases))
         faults.reset()
         publisher(entry_project, faults.url, wordpress).run()

@@ -43,7 +43,11 @@ class Site:
     @classmethod
     def from_config(cls, config: dict[str, Any], *, url: str | None = None) -> Site:
         """The site as config/config.yaml describes it; ``url`` (from --url) overrides the configured one."""
-        spec = config["publish"]["wordpress"]
+        spec = (config.get("publish") or {}).get("wordpress")
+        if not spec:
+            raise PublishError(f"{CONFIG_KEY}: not set — add publish: wordpress: (url, rest_base, taxonomies, meta: "
+                               "the names of the Center's library plugin; README, \"Publishing\", has the block to "
+                               "copy); nothing was written")
         site = cls(url=(url or spec["url"]).rstrip("/"), rest_base=spec["rest_base"],
                    taxonomies=dict(spec["taxonomies"]), meta=dict(spec["meta"]),
                    timeout=float(spec.get("timeout", 60)), retries=int(spec.get("retries", 3)))

@@ -16,13 +16,27 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-/** The perrypress-files record of a post's content, or null. */
+/**
+ * The perrypress-files record of a post's content, or null. Only a post whose author may post unfiltered HTML (as
+ * perrypress requires) counts, and only addresses of this site's uploads: nobody else can send readers elsewhere.
+ */
 function perrypress_editions_files(WP_Post $post): ?array {
-    if (!preg_match('/<!-- perrypress-files (\{.*?\}) -->/s', $post->post_content, $match)) {
+    if (!preg_match('/<!-- perrypress-files (\{.*?\}) -->/s', $post->post_content, $match)
+        || !user_can((int) $post->post_author, 'unfiltered_html')) {
         return null;
     }
     $files = json_decode($match[1], true);
-    return is_array($files) ? $files + ['current' => [], 'previous' => []] : null;
+    if (!is_array($files)) {
+        return null;
+    }
+    $ours = trailingslashit(wp_get_upload_dir()['baseurl']);
+    $mine = function ($url) use ($ours) {
+        return is_string($url) && strpos($url, $ours) === 0;
+    };
+    return [
+        'current' => array_filter((array) ($files['current'] ?? []), $mine),
+        'previous' => array_filter((array) ($files['previous'] ?? []), $mine, ARRAY_FILTER_USE_KEY),
+    ];
 }
 
 /** Redirect (302: the target changes with each release) and stop. */
