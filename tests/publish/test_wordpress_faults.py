@@ -174,6 +174,8 @@ def test_site_down_after_a_write_then_rerun(entry_project: Any, wordpress: Any, 
         message = str(failure.value)
         assert "What the site holds now:" in message and "Run the same command again" in message, message
         assert "check that the site is up" in message, message  # which request got no answer, and how
+        if expected[n - 1] == "POST /wp-json/wp/v2/media":  # the upload whose answer was lost may be there
+            assert "the upload of" in message and "may be on the site" in message, message
         print(f"{kind} after write {n}:\n{message}")
         seen.append(shown_release(wordpress, slug, releases))
         faults.reset()
@@ -211,3 +213,27 @@ def test_lost_answer_at_every_write_of_an_update(entry_project: Any, wordpress: 
         assert faults.lost and len(faults.writes) >= 3, faults.writes
         assert shown_release(wordpress, slug, {release: files}) == release
         one_of_each(wordpress, slug, files)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_site_down_after_a_stall_in_a_first_publish(entry_project: Any, wordpress: Any, faulty: Any, n: int) -> None:
+    """A first publish: the site stalls after write N (1: the entry's creation, 2: the first upload) and stays
+    down. The message names the write that may have taken effect; once the site is back a re-run converges."""
+    slug = f"faults-first-down-stall-{n}"
+    with_slug(entry_project, slug)
+    (entry_project.root / "_publish.yml").unlink(missing_ok=True)
+    release, files = release_files(entry_project, faulty.url, wordpress)
+    faulty.reset(fault_at=n, kind="stall", down=True)
+    with pytest.raises(PublishError) as failure:
+        publisher(entry_project, faulty.url, wordpress).run()
+    message = str(failure.value)
+    print(f"stall after write {n} of a first publish:\n{message}")
+    assert "no answer (ReadTimeout)" in message and "check that the site is up" in message, message
+    assert "What the site holds now:" in message and "may be on the site" in message, message
+    assert ("the creation of entry" if n == 1 else "the upload of") in message, message
+    faulty.reset()  # the site is back
+    publisher(entry_project, faulty.url, wordpress).run()
+    assert shown_release(wordpress, slug, {release: files}) == release
+    one_of_each(wordpress, slug, files)
+    again = publisher(entry_project, faulty.url, wordpress).run()
+    assert again.entry == "unchanged" and faulty.writes == [], faulty.writes

@@ -432,16 +432,21 @@ class Publisher:
         progress = Progress(entry=entry, release=self.release)
         try:
             if entry is None:
+                progress.pending = f"the creation of entry {self.slug} (a draft placeholder)"
                 entry = self.create_placeholder(self.payload_title())
-                progress.entry, progress.placeholder = entry, True
+                progress.entry, progress.placeholder, progress.pending = entry, True, ""
                 plan.entry_id = entry["id"]
                 self._save(entry, release=None, files={})
             for key, file in missing.items():
+                progress.pending = f"the upload of {file.name}"
                 media[key] = self.upload(file, entry_id=entry["id"])
+                progress.pending = ""
                 progress.uploaded.append(f"{media[key]['id']} {file.name}")
                 plan.uploaded.append(file.name)
             for field_name, value in new_terms:
+                progress.pending = f"the creation of the {field_name} term {value!r}"
                 terms[field_name].append(self.create_term(field_name, value))
+                progress.pending = ""
                 plan.terms.append(f"{field_name}: {value}")
             payload = self.payload(media, terms, self.previous_addresses(entry, on_site, files, media, twin_media))
             if not progress.placeholder and self._same(entry, payload, status):
@@ -470,7 +475,7 @@ class Publisher:
                     plan.removed.append(f"{item['id']} {item.get('source_url', '')}")
         except PublishError as exc:
             if isinstance(exc, SiteError):  # a definite refusal: the request did not take effect
-                progress.switching = False
+                progress.switching, progress.pending = False, ""
             raise NoAnswer(f"{exc}\n{progress.holdings(self)}") from None
         link = entry.get("link") or ""
         if plugin and link:
@@ -582,6 +587,7 @@ class Progress:
     switching: bool = False
     switched: bool = False
     deleted: list[int] = field(default_factory=list)
+    pending: str = ""  # the write in flight when the run stopped (it may have taken effect)
 
     def holdings(self, publisher: Publisher) -> str:
         """What the site holds now, in words, and what to do."""
@@ -604,8 +610,11 @@ class Progress:
                 lines.append(f"  entry {entry['id']} ({entry['slug']}, {entry['status']}) unchanged, showing "
                              f"release {shown}")
         if self.uploaded:
-            lines.append(f"  uploaded for release {self.release}, not shown yet unless the entry was switched: "
-                         + ", ".join(self.uploaded))
+            shown = " (the entry shows them)" if self.switched else ", not shown yet unless the entry was switched"
+            lines.append(f"  uploaded for release {self.release}{shown}: " + ", ".join(self.uploaded))
+        if self.pending:
+            lines.append(f"  {self.pending} was sent and no answer came: it may be on the site (the next run finds "
+                         "it and makes no copy)")
         if self.switched:
             lines.append("  the previous release's files are still there" + (
                 f" but {len(self.deleted)} already deleted" if self.deleted else ""))
