@@ -34,8 +34,18 @@ def entries(wordpress: Any, slug: str) -> list[dict]:
 
 
 def media(wordpress: Any) -> list[dict]:
-    """Every media item on the site."""
-    return wordpress.get("/wp/v2/media", per_page=100)
+    """Every media item on the site (page by page: a session's tests upload more than 100)."""
+    found: list[dict] = []
+    page = 1
+    while True:
+        try:
+            batch = wordpress.get("/wp/v2/media", per_page=100, page=page, orderby="id", order="asc")
+        except requests.HTTPError:  # a page past the last (the count was a multiple of 100)
+            return found
+        found += batch
+        if len(batch) < 100:
+            return found
+        page += 1
 
 
 def term_names(wordpress: Any, taxonomy: str, ids: list[int]) -> list[str]:

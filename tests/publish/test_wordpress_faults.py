@@ -235,5 +235,6 @@ def test_site_down_after_a_stall_in_a_first_publish(entry_project: Any, wordpres
     publisher(entry_project, faulty.url, wordpress).run()
     assert shown_release(wordpress, slug, {release: files}) == release
     one_of_each(wordpress, slug, files)
+    faulty.reset()
     again = publisher(entry_project, faulty.url, wordpress).run()
     assert again.entry == "unchanged" and faulty.writes == [], faulty.writes

@@ -594,7 +594,7 @@ class Progress:
         lines = ["What the site holds now:"]
         entry = self.entry
         if entry is None:
-            lines.append("  no entry for this paper")
+            lines.append("  no entry for this paper (none confirmed)" if self.pending else "  no entry for this paper")
         else:
             shown = marker_fields(entry["content"]["raw"]).get("release")
             if self.placeholder or shown in (None, "none"):
