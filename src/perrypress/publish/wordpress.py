@@ -7,7 +7,10 @@ files not on the site yet (named and described by their SHA-256, attached to the
 entry); switches the entry to them in one update; and only then deletes the
 previous release's files. A create whose answer is lost is looked for before it
 is sent again (the entry by slug, a file by its SHA-256), so no retry makes a
-twin. ``_publish.yml`` records what was published where. Credentials come from
+twin. The content's ``perrypress-files`` comment names the current files and
+the earlier releases' addresses, for the perrypress-editions mu-plugin
+(publish/site/) that gives the editions stable addresses. ``_publish.yml``
+records what was published where. Credentials come from
 PERRYPRESS_WP_USER and PERRYPRESS_WP_APP_PASSWORD and are never printed or logged.
 """
 
