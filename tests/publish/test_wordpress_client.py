@@ -97,3 +97,21 @@ def test_refused_upload_is_explained(bundle: Path, wordpress: Any, tmp_path: Pat
     publisher = Publisher(bundle, Client(site, user=wordpress.user, password=wordpress.app_password))
     with pytest.raises(PublishError, match="refused the upload"):
         publisher.upload(File("tool", "tool.php", b"<?php echo 1;\n"), entry_id=None)
+
+
+def test_files_comment_round_trips_and_cannot_end_early() -> None:
+    """The entry's perrypress-files comment holds any address (even one with "-->") and reads back the same."""
+    from perrypress.publish.entry_page import files_comment, files_of
+
+    files = {"current": {"pdf": "https://s.example/a-->b.pdf", "data:x.csv": "https://s.example/x.csv"},
+             "previous": {"https://s.example/old-0123456789.pdf": "pdf"}}
+    comment = files_comment(files)
+    assert comment.count("-->") == 1 and comment.endswith("-->")
+    assert files_of(f"<p>before</p>\n{comment}\n<p>after -- </p>") == files
+    assert files_of("<p>no comment</p>") == {"current": {}, "previous": {}}
+
+
+def test_missing_publish_block_is_one_clear_message() -> None:
+    """A paper whose config has no publish.wordpress (a fresh scaffold) is told what to add."""
+    with pytest.raises(PublishError, match=r"publish\.wordpress: not set — add publish: wordpress:"):
+        Site.from_config({})

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from perrypress.errors import PublishError
-from perrypress.publish.entry_page import marker_fields
+from perrypress.publish.entry_page import FILES, marker_fields
 from perrypress.publish.wordpress import Client, Publisher, Site
 from perrypress.sources.config import load_config
 
@@ -80,7 +80,8 @@ def shown_release(wordpress: Any, slug: str, releases: dict[str, dict[str, str]]
         return release
     assert release in releases, release
     by_url = {u["source_url"]: u for u in uploads}
-    linked = [u for url, u in by_url.items() if url in entry["content"]["raw"] or url in entry["meta"].values()]
+    shown = FILES.sub("", entry["content"]["raw"])  # without the earlier releases' addresses the comment keeps
+    linked = [u for url, u in by_url.items() if url in shown or url in entry["meta"].values()]
     assert linked, "the entry links no upload"
     assert {digest_of(u) for u in linked} <= set(releases[release].values()), "the entry mixes two releases"
     assert entry["meta"]["publication_pdf"] in by_url
@@ -144,7 +145,7 @@ def test_fault_at_every_write_of_a_first_publish(entry_project: Any, wordpress: 
     print(f"{base}: first publish, {len(writes)} writes, faults: {results}")
 
 
-@pytest.mark.parametrize("kind", ["drop", "500"])
+@pytest.mark.parametrize("kind", ["drop", "500", "stall"])
 def test_site_down_after_a_write_then_rerun(entry_project: Any, wordpress: Any, faulty: Any, kind: str) -> None:
     """The site goes away after write N of an update: the run stops saying what the site holds; a re-run finishes."""
     slug = f"faults-down-{kind}"
@@ -172,6 +173,10 @@ def test_site_down_after_a_write_then_rerun(entry_project: Any, wordpress: Any, 
             publisher(entry_project, faults.url, wordpress).run()
         message = str(failure.value)
         assert "What the site holds now:" in message and "Run the same command again" in message, message
+        assert "check that the site is up" in message, message  # which request got no answer, and how
+        if expected[n - 1] == "POST /wp-json/wp/v2/media":  # the upload whose answer was lost may be there
+            assert "the upload of" in message and "may be on the site" in message, message
+        print(f"{kind} after write {n}:\n{message}")
         seen.append(shown_release(wordpress, slug, releases))
         faults.reset()
         publisher(entry_project, faults.url, wordpress).run()
@@ -208,3 +213,28 @@ def test_lost_answer_at_every_write_of_an_update(entry_project: Any, wordpress: 
         assert faults.lost and len(faults.writes) >= 3, faults.writes
         assert shown_release(wordpress, slug, {release: files}) == release
         one_of_each(wordpress, slug, files)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_site_down_after_a_stall_in_a_first_publish(entry_project: Any, wordpress: Any, faulty: Any, n: int) -> None:
+    """A first publish: the site stalls after write N (1: the entry's creation, 2: the first upload) and stays
+    down. The message names the write that may have taken effect; once the site is back a re-run converges."""
+    slug = f"faults-first-down-stall-{n}"
+    with_slug(entry_project, slug)
+    (entry_project.root / "_publish.yml").unlink(missing_ok=True)
+    release, files = release_files(entry_project, faulty.url, wordpress)
+    faulty.reset(fault_at=n, kind="stall", down=True)
+    with pytest.raises(PublishError) as failure:
+        publisher(entry_project, faulty.url, wordpress).run()
+    message = str(failure.value)
+    print(f"stall after write {n} of a first publish:\n{message}")
+    assert "no answer (ReadTimeout)" in message and "check that the site is up" in message, message
+    assert "What the site holds now:" in message and "may be on the site" in message, message
+    assert ("the creation of entry" if n == 1 else "the upload of") in message, message
+    faulty.reset()  # the site is back
+    publisher(entry_project, faulty.url, wordpress).run()
+    assert shown_release(wordpress, slug, {release: files}) == release
+    one_of_each(wordpress, slug, files)
+    faulty.reset()
+    again = publisher(entry_project, faulty.url, wordpress).run()
+    assert again.entry == "unchanged" and faulty.writes == [], faulty.writes

@@ -140,3 +140,31 @@ def test_entry_and_bundle_page_carry_scholarly_article(published: dict) -> None:
             assert (bundle / formats["application/pdf"]).exists()
             metas = {m.get("name") for m in tree.iter("meta")}
             assert {"citation_title", "citation_author", "citation_pdf_url"} <= metas
+
+
+def test_citation_blocks_and_downloads_work(published: dict) -> None:
+    """BibTeX and RIS in the entry: each collapsed block opens to the citation; its link saves the same citation
+    under the .bib/.ris name (an upload WordPress accepts as .txt; the link's download attribute names it)."""
+    bundle = Path(published["bundle"])
+    with chromium() as browser:
+        page = browser.new_page(accept_downloads=True)
+        page.goto(published["link"], wait_until="load")
+        for form, ext in (("bibtex", "bib"), ("ris", "ris")):
+            [expected] = sorted((bundle / "cite").glob(f"*.{ext}"))
+            block = page.locator(f".perrypress-paper details.cite-{form}")
+            assert block.count() == 1, form
+            code = block.locator("pre")
+            assert not code.is_visible(), f"the {form} block is not collapsed"
+            block.locator("summary").click()
+            assert code.is_visible(), f"the {form} block does not open"
+            shown = code.inner_text()
+            with page.expect_download() as info:
+                block.locator("a.cite-download").click()
+            download = info.value
+            assert download.suggested_filename == expected.name
+            saved = Path(download.path()).read_bytes().decode("utf-8")
+            if ext == "bib":  # the upload opens with a BibTeX comment line naming the file
+                first, saved = saved.split("\n", 1)
+                assert first == f"% {expected.name}"
+            assert saved == expected.read_bytes().decode("utf-8"), f"{expected.name}: not the bundle's citation"
+            assert " ".join(shown.split()) == " ".join(saved.split()), f"the {form} block shows another text"

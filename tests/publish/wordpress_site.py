@@ -27,6 +27,8 @@ from typing import Any
 import requests
 
 WORDPRESS = Path("/usr/share/wordpress")
+# The mu-plugin the Center's site installs for stable addresses (README: Publishing); the test site has it too.
+EDITIONS_PLUGIN = Path(__file__).resolve().parents[2] / "src/perrypress/publish/site/perrypress-editions.php"
 TOOLS = ["php", "mariadbd", "mariadb-install-db", "mariadb-admin"]
 
 
@@ -198,6 +200,11 @@ class WordPress:
         """The active theme's stylesheet name."""
         return self.php("echo get_stylesheet();").strip()
 
+    @property
+    def editions_plugin(self) -> Path:
+        """The perrypress-editions mu-plugin in the site (a test may move it aside and back)."""
+        return self.site / "wp-content" / "mu-plugins" / EDITIONS_PLUGIN.name
+
     def stop(self) -> None:
         """Kill every server, newest first."""
         for process in reversed(self.processes):
@@ -248,6 +255,7 @@ def start(base: Path, *, library: dict[str, Any]) -> WordPress:
         mu.mkdir(parents=True, exist_ok=True)
         (mu / "perrypress-library.json").write_text(json.dumps(library))
         (mu / "perrypress-library.php").write_text(PLUGIN.format())
+        shutil.copyfile(EDITIONS_PLUGIN, mu / EDITIONS_PLUGIN.name)
         theme = site / "wp-content" / "themes" / "perrypress-test"
         theme.mkdir(parents=True)
         (theme / "style.css").write_text(THEME_CSS)

@@ -9,20 +9,22 @@ from typing import Any
 from ..errors import BuildError
 from ..sources.data_tables import cited_pages, load_table
 from ..sources.datapackage import resource_of
+from ..sources.labels import report_labels
 from .scholarly import json_ld_script
 
 
-def data_note(csv_path: Path, *, folder: str) -> str:
-    """The line under a table or figure: 'Data: <a>name.csv</a>. Source: …; pages cited: …'."""
+def data_note(csv_path: Path, *, folder: str, labels: dict[str, Any]) -> str:
+    """The line under a table or figure: 'Data: <a>name.csv</a>. Source: …; pages cited: …', in the paper's language."""
     resource = resource_of(csv_path)
     frame = load_table(csv_path)
     has_pages = any(str(v).strip() for c in frame.columns if c.endswith("_page") for v in frame[c].dropna())
     source = "; ".join(" ".join(str(s.get("title", "")).split()) for s in resource.get("sources", []))
-    text = f'Data: <a href="{folder}/{html.escape(csv_path.name)}">{html.escape(csv_path.name)}</a>'
-    text += f" (CSV; described in {folder}/datapackage.json)."
+    esc = html.escape
+    text = f'{esc(labels["data"])}: <a href="{folder}/{esc(csv_path.name)}">{esc(csv_path.name)}</a>'
+    text += f" ({esc(labels['data-described'])} {folder}/datapackage.json)."
     if source:
-        text += f" Source: {html.escape(source)}"
-        text += f"; pages cited: {html.escape(cited_pages(frame))}." if has_pages else "."
+        text += f" {esc(labels['source'])}: {esc(source)}"
+        text += f"; {esc(labels['pages-cited'])}: {esc(cited_pages(frame))}." if has_pages else "."
     return f'<p class="data-note">{text}</p>'
 
 
@@ -38,11 +40,12 @@ def _after(page: str, start: str, end: str, insert: str) -> str:
 
 def link_data(page: str, config: dict[str, Any], *, root: Path, folder: str = "data") -> str:
     """``page`` with a data note after every numbered table (``id="tbl-<slug>"``) and figure (``id="fig-<slug>"``)."""
+    labels = report_labels(root / config["report"])
     for slug, spec in config["tables"].items():
         if spec.get("label", True):
-            page = _after(page, f'id="tbl-{slug}"', "</table>", data_note(root / spec["data"], folder=folder))
+            page = _after(page, f'id="tbl-{slug}"', "</table>", data_note(root / spec["data"], folder=folder, labels=labels))
     for slug, spec in config["figures"].items():
-        page = _after(page, f'<figure id="fig-{slug}"', "</figure>", data_note(root / spec["data"], folder=folder))
+        page = _after(page, f'<figure id="fig-{slug}"', "</figure>", data_note(root / spec["data"], folder=folder, labels=labels))
     return page
 
 

@@ -3,8 +3,11 @@
 One ``<!-- wp:html -->`` block (WordPress does not re-paragraph it: pandoc's
 line wraps stay spaces, not ``<br />``), the article's own styles scoped to
 ``.perrypress-paper``, no H1 (the theme prints the entry's title), every
-``data:`` image replaced by an uploaded file, links to the editions and the
-data files pointing at the uploads, and the paper's JSON-LD.
+``data:`` image and citation download replaced by an uploaded file, links to
+the editions and the data files pointing at the uploads, the words it adds in
+the paper's language (its label table), the paper's JSON-LD, and a
+``perrypress-files`` comment naming the current files and the previous
+releases' addresses (for the perrypress-editions mu-plugin's redirects).
 """
 
 from __future__ import annotations
@@ -12,14 +15,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from ..errors import PublishError
 
 MARKER = re.compile(r"<!-- perrypress (?P<fields>[^>]*?) -->")
 _DATA_IMG = re.compile(r'<img\b(?P<attrs>[^>]*?)\ssrc="(?P<uri>data:[^"]*)"(?P<rest>[^>]*)>', re.S)
+_CITE_LINK = re.compile(r'<a class="cite-download" href="(?P<uri>data:[^"]*)" download="(?P<name>[^"]*)"')
+FILES = re.compile(r"<!-- perrypress-files (?P<json>\{.*?\}) -->", re.S)
 _TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
 
 # The article's styles, scoped to the entry's wrapper: nothing leaks into the theme, and nothing is wider than
@@ -49,6 +56,25 @@ class Image:
     name: str
     data: bytes
     alt: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation download of the HTML edition (BibTeX, RIS): the name it saves as and its bytes."""
+
+    key: str  # "cite:bib", "cite:ris"
+    name: str  # the download name, e.g. key.bib
+    data: bytes
+
+
+def citations(body: str) -> list[Citation]:
+    """The article's citation downloads (``data:`` links with a ``download`` name), to be uploaded."""
+    found = []
+    for match in _CITE_LINK.finditer(body):
+        name = html.unescape(match.group("name"))
+        _, data = _decode(html.unescape(match.group("uri")))
+        found.append(Citation(key=f"cite:{name.rpartition('.')[2]}", name=name, data=data))
+    return found
 
 
 def article_of(page: str) -> str:
@@ -93,11 +119,14 @@ def inline_images(body: str, figures: list[str]) -> list[Image]:
 
 
 def content(page: str, *, links: dict[str, str], images: dict[str, str], figures: list[str],
-            json_ld: str, marker: str, data: dict[str, str] | None = None) -> str:
+            json_ld: str, marker: str, labels: dict[str, Any], data: dict[str, str] | None = None,
+            cites: dict[str, str] | None = None, files: dict[str, Any] | None = None) -> str:
     """The entry's content: one Custom HTML block with ``marker``, the styles, the article and the JSON-LD.
 
     ``links`` maps the bundle's relative links (editions, data files) to their uploads; ``images`` maps the
-    image keys of :func:`inline_images` to their uploads; ``data`` the data files (name → upload), listed at the end.
+    image keys of :func:`inline_images` to their uploads; ``data`` the data files (name → upload), listed at the
+    end under the paper's ``labels``; ``cites`` the citation downloads (name → upload); ``files`` the
+    ``perrypress-files`` record (current files by key, previous addresses → key).
     """
     body = article_of(page)
     body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S | re.I)
@@ -106,8 +135,17 @@ def content(page: str, *, links: dict[str, str], images: dict[str, str], figures
     body = re.sub(r"<h1\b[^>]*>.*?</h1>\s*", "", body, count=1, flags=re.S)
     body = re.sub(r'<p class="subtitle">.*?</p>\s*', "", body, count=1, flags=re.S)
     body = re.sub(r"^<article\b[^>]*>", '<div class="paper">', body).removesuffix("</article>") + "</div>"
-    # The citation's downloads are data: URIs, which a site may rewrite; the same text is shown above them.
-    body = re.sub(r'<p><a class="cite-download" href="data:[^"]*"[^>]*>.*?</a></p>\s*', "", body, flags=re.S)
+    # The citation's downloads are data: URIs, which a site may rewrite: they point at uploads (a text file the
+    # site accepts; the link's download attribute keeps the .bib/.ris name), or go (the text is shown above them).
+    def cite(match: re.Match[str]) -> str:
+        name = html.unescape(match.group("name"))
+        if name not in (cites or {}):
+            raise PublishError(f"index.html: the citation download {name} has no upload — this is a perrypress bug")
+        return f'<a class="cite-download" href="{html.escape((cites or {})[name])}" download="{match.group("name")}"'
+
+    if cites is None:
+        body = re.sub(r'<p><a class="cite-download" href="data:[^"]*"[^>]*>.*?</a></p>\s*', "", body, flags=re.S)
+    body = _CITE_LINK.sub(cite, body)
     keys = iter(inline_images(body, figures))
 
     def swap(match: re.Match[str]) -> str:
@@ -122,14 +160,30 @@ def content(page: str, *, links: dict[str, str], images: dict[str, str], figures
     body = re.sub(r"(<table\b.*?</table>)", r'<div class="table-scroll">\1</div>', body, flags=re.S)
     if data:
         items = "\n".join(f'<li><a href="{html.escape(url)}">{html.escape(name)}</a></li>' for name, url in data.items())
-        body += (f'\n<section class="data-files" aria-labelledby="data-files-title">\n<h2 id="data-files-title">Data'
-                 f"</h2>\n<p>The CSV files behind the tables and figures:</p>\n<ul>\n{items}\n</ul>\n</section>")
+        body += (f'\n<section class="data-files" aria-labelledby="data-files-title">\n<h2 id="data-files-title">'
+                 f'{html.escape(labels["data"])}</h2>\n<p>{html.escape(labels["data-files"])}</p>\n<ul>\n{items}\n'
+                 "</ul>\n</section>")
     left = re.findall(r'(?:src|href)="(data:[^"]{0,40})', body)
     if left:
         raise PublishError(f"index.html: {len(left)} data: links left in the article ({left[0]}…) — "
                            "this is a perrypress bug")
-    return "\n".join(["<!-- wp:html -->", f"<!-- perrypress {marker} -->", STYLE, json_ld,
-                      f'<div class="perrypress-paper">\n{body}\n</div>', "<!-- /wp:html -->"])
+    parts = ["<!-- wp:html -->", f"<!-- perrypress {marker} -->"]
+    if files is not None:
+        parts.append(files_comment(files))
+    return "\n".join([*parts, STYLE, json_ld, f'<div class="perrypress-paper">\n{body}\n</div>', "<!-- /wp:html -->"])
+
+
+def files_comment(files: dict[str, Any]) -> str:
+    """The ``perrypress-files`` comment: JSON with no ``>`` in it, so the comment cannot end early."""
+    text = json.dumps(files, sort_keys=True, ensure_ascii=True, separators=(",", ":")).replace(">", "\\u003e")
+    return f"<!-- perrypress-files {text} -->"
+
+
+def files_of(text: str) -> dict[str, Any]:
+    """The ``perrypress-files`` record of an entry's content ({"current": {}, "previous": {}} when there is none)."""
+    match = FILES.search(text or "")
+    found = json.loads(match.group("json")) if match else {}
+    return {"current": dict(found.get("current") or {}), "previous": dict(found.get("previous") or {})}
 
 
 def marker_fields(text: str) -> dict[str, str]:

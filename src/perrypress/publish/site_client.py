@@ -43,7 +43,11 @@ class Site:
     @classmethod
     def from_config(cls, config: dict[str, Any], *, url: str | None = None) -> Site:
         """The site as config/config.yaml describes it; ``url`` (from --url) overrides the configured one."""
-        spec = config["publish"]["wordpress"]
+        spec = (config.get("publish") or {}).get("wordpress")
+        if not spec:
+            raise PublishError(f"{CONFIG_KEY}: not set — add publish: wordpress: (url, rest_base, taxonomies, meta: "
+                               "the names of the Center's library plugin; README, \"Publishing\", has the block to "
+                               "copy); nothing was written")
         site = cls(url=(url or spec["url"]).rstrip("/"), rest_base=spec["rest_base"],
                    taxonomies=dict(spec["taxonomies"]), meta=dict(spec["meta"]),
                    timeout=float(spec.get("timeout", 60)), retries=int(spec.get("retries", 3)))
@@ -122,6 +126,15 @@ class Client:
             lost = f"server error (HTTP {response.status_code})"
         raise NoAnswer(f"{what}: {lost} after {self.site.retries + 1} tries from {self.site.url} — "
                        "check that the site is up")
+
+    def has_namespace(self, namespace: str) -> bool:
+        """Whether the site's REST index lists ``namespace`` (a plugin's routes); False when the index is not readable."""
+        try:
+            response = self.session.get(f"{self.site.url}/wp-json/", timeout=self.site.timeout)
+            found = response.json().get("namespaces") if response.ok else None
+        except (requests.RequestException, ValueError, AttributeError):
+            return False
+        return isinstance(found, list) and namespace in found
 
     def pages(self, route: str, *, what: str, config_key: str | None = None, params: dict[str, Any]) -> list[Any]:
         """Every item of a collection, page by page."""

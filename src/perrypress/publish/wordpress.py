@@ -7,7 +7,10 @@ files not on the site yet (named and described by their SHA-256, attached to the
 entry); switches the entry to them in one update; and only then deletes the
 previous release's files. A create whose answer is lost is looked for before it
 is sent again (the entry by slug, a file by its SHA-256), so no retry makes a
-twin. ``_publish.yml`` records what was published where. Credentials come from
+twin. The content's ``perrypress-files`` comment names the current files and
+the earlier releases' addresses, for the perrypress-editions mu-plugin
+(publish/site/) that gives the editions stable addresses. ``_publish.yml``
+records what was published where. Credentials come from
 PERRYPRESS_WP_USER and PERRYPRESS_WP_APP_PASSWORD and are never printed or logged.
 """
 
@@ -23,9 +26,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import PublishError
+from ..sources.labels import language_of, report_labels, table
 from . import publish_record
 from .bundle import MANIFEST, RECORD, SITE, check_manifest, library_metadata, sha256
-from .entry_page import content, inline_images, marker_fields, without_marker, article_of
+from .entry_page import FILES, article_of, citations, content, files_of, inline_images, marker_fields, without_marker
 from .freshness import check_fresh
 from .scholarly import json_ld_script
 from .site_client import CONFIG_KEY, Client, NoAnswer, Site, SiteError, credentials
@@ -35,17 +39,18 @@ __all__ = ["Client", "File", "Plan", "Publisher", "Site", "credentials", "publis
 log = logging.getLogger(__name__)
 
 MEDIA_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
-               ".webp": "image/webp", ".csv": "text/csv",
+               ".webp": "image/webp", ".csv": "text/csv", ".txt": "text/plain",
                ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 UNFILTERED = "wp:action-unfiltered-html"
 ENTRY_FIELDS = ("title", "content", "excerpt", "slug", "status", "featured_media", "meta")
+EDITIONS_PLUGIN = "perrypress/v1"  # the REST namespace of the perrypress-editions mu-plugin (publish/site/)
 
 
 @dataclass(frozen=True)
 class File:
     """One file of the release as it goes to the site."""
 
-    key: str  # pdf, docx, figure:<slug>, photo:<hash>, data:<name>
+    key: str  # pdf, docx, figure:<slug>, photo:<hash>, data:<name>, cite:bib, cite:ris
     name: str  # the bundle's name (title on the site)
     data: bytes
     alt: str = ""
@@ -74,6 +79,20 @@ class Plan:
     removed: list[str] = field(default_factory=list)  # previous releases' files deleted (or that would be)
     twins: list[str] = field(default_factory=list)  # duplicates left by an earlier run: --cleanup removes them
     warnings: list[str] = field(default_factory=list)
+    stable: list[str] = field(default_factory=list)  # the editions' stable addresses (with the mu-plugin)
+
+
+def cite_upload_name(name: str) -> str:
+    """The name a citation file (key.bib, key.ris) is uploaded under: a .txt, which WordPress accepts."""
+    stem, _, ext = name.rpartition(".")
+    return f"{stem}-{ext}.txt"
+
+
+def cite_upload_data(name: str, data: bytes) -> bytes:
+    """A citation file as uploaded: BibTeX opens with a comment line (BibTeX ignores text outside entries), so
+    WordPress's content sniffing sees plain text (a bare entry's lines of `key = "…",` can pass for CSV, which it
+    refuses under .txt)."""
+    return f"% {name}\n".encode() + data if name.endswith(".bib") else data
 
 
 def media_marker(slug: str, digest: str, key: str) -> str:
@@ -81,7 +100,7 @@ def media_marker(slug: str, digest: str, key: str) -> str:
     return f"perrypress publication:{slug} sha256:{digest} file:{key}"
 
 
-_MEDIA_TAG = re.compile(r"perrypress publication:(?P<slug>\S+) sha256:(?P<digest>[0-9a-f]{64})")
+_MEDIA_TAG = re.compile(r"perrypress publication:(?P<slug>\S+) sha256:(?P<digest>[0-9a-f]{64})(?: file:(?P<key>\S+))?")
 
 
 def _fields_digest(fields: dict[str, Any]) -> dict[str, str]:
@@ -93,7 +112,8 @@ def _fields_digest(fields: dict[str, Any]) -> dict[str, str]:
 class Publisher:
     """Publishes one bundle to one site."""
 
-    def __init__(self, bundle: Path, client: Client, *, root: Path | None = None) -> None:
+    def __init__(self, bundle: Path, client: Client, *, root: Path | None = None,
+                 labels: dict[str, Any] | None = None) -> None:
         check_manifest(bundle)
         self.bundle, self.client, self.site, self.root = bundle, client, client.site, root
         self.record = json.loads((bundle / RECORD).read_text(encoding="utf-8"))
@@ -102,6 +122,9 @@ class Publisher:
         self.page = (bundle / self.record["files"]["html"]).read_text(encoding="utf-8")
         self.state = publish_record.for_site(root, self.site.url) if root else None
         self._terms: dict[str, list[dict[str, Any]]] = {}
+        # The words the entry adds, in the paper's language: the report's labels, else its page's lang's table.
+        lang = re.search(r'<html\b[^>]*\slang="([^"]+)"', self.page)
+        self.labels = labels or table(language_of(lang.group(1) if lang else "en"))
 
     # Reading the site --------------------------------------------------------------------------
     def login(self) -> dict[str, Any]:
@@ -223,6 +246,10 @@ class Publisher:
                 chosen[image.key] = File(image.key, image.name, image.data, image.alt)
         for csv in sorted((self.bundle / "data").glob("*.csv")):
             chosen[f"data:{csv.name}"] = File(f"data:{csv.name}", csv.name, csv.read_bytes())
+        # BibTeX and RIS: WordPress refuses .bib and .ris; a .txt it accepts, and the link's download attribute
+        # saves it under its own name.
+        for cite in citations(article_of(self.page)):
+            chosen[cite.key] = File(cite.key, cite_upload_name(cite.name), cite_upload_data(cite.name, cite.data))
         return chosen
 
     def terms(self) -> tuple[dict[str, list[int]], list[tuple[str, str]]]:
@@ -241,8 +268,13 @@ class Publisher:
                     ids[field_name].append(found)
         return ids, new
 
-    def payload(self, media: dict[str, dict[str, Any]], terms: dict[str, list[int]]) -> dict[str, Any]:
-        """The entry as the REST API takes it (without status); its marker names the release and each field's hash."""
+    def payload(self, media: dict[str, dict[str, Any]], terms: dict[str, list[int]],
+                previous: dict[str, str] | None = None) -> dict[str, Any]:
+        """The entry as the REST API takes it (without status); its marker names the release and each field's hash.
+
+        ``previous`` maps the addresses of earlier releases' files to their role (pdf, docx, …): with the
+        current files, the content's ``perrypress-files`` comment, read by the perrypress-editions mu-plugin.
+        """
         record, files = self.record, self.record["files"]
         links = {files["pdf"]: media["pdf"]["source_url"], files["docx"]: media["docx"]["source_url"]}
         links.update({f"data/{key.split(':', 1)[1]}": item["source_url"] for key, item in media.items()
@@ -252,8 +284,12 @@ class Publisher:
                                           MEDIA_TYPES[".docx"]: media["docx"]["source_url"]}))
         data = {key.split(":", 1)[1]: item["source_url"] for key, item in sorted(media.items())
                 if key.startswith("data:")}
+        cites = {c.name: media[c.key]["source_url"] for c in citations(article_of(self.page))}
+        current = {key: item["source_url"] for key, item in media.items()}
+        record_files = {"current": current,
+                        "previous": {u: k for u, k in (previous or {}).items() if u not in current.values()}}
         body = content(self.page, links=links, images=images, figures=list(files["figures"]), json_ld=ld,
-                       marker="MARKER", data=data)
+                       marker="MARKER", data=data, labels=self.labels, cites=cites, files=record_files)
         # The featured image (themes show it above the title; listings as a thumbnail): the first photograph,
         # else Figure 1.
         figures = [k for k in media if k.startswith("photo:")] + [k for k in media if k.startswith("figure:")]
@@ -363,6 +399,7 @@ class Publisher:
     def _run(self, *, status: str | None, dry_run: bool, force: bool, keep_old: bool) -> Plan:
         plan = Plan(release=self.release)
         self.login()
+        plugin = self.client.has_namespace(EDITIONS_PLUGIN)
         self.check_schema()
         self.check_capability()
         entry, twins = self.find_entry()
@@ -389,26 +426,32 @@ class Publisher:
         if dry_run:
             plan.uploaded = [f.name for f in missing.values()]
             plan.terms = [f"{f}: {v}" for f, v in new_terms]
-            same = not missing and not new_terms and entry is not None and self._same(entry, self.payload(media, terms),
-                                                                                   status)
+            previous = self.previous_addresses(entry, on_site, files, media, twin_media)
+            same = not missing and not new_terms and entry is not None and self._same(
+                entry, self.payload(media, terms, previous), status)
             plan.entry = "unchanged" if same else ("update" if entry else "create")
             plan.removed = [] if keep_old else self._previous(on_site, files, media, twin_media)[1]
             return plan
         progress = Progress(entry=entry, release=self.release)
         try:
             if entry is None:
+                progress.pending = f"the creation of entry {self.slug} (a draft placeholder)"
                 entry = self.create_placeholder(self.payload_title())
-                progress.entry, progress.placeholder = entry, True
+                progress.entry, progress.placeholder, progress.pending = entry, True, ""
                 plan.entry_id = entry["id"]
                 self._save(entry, release=None, files={})
             for key, file in missing.items():
+                progress.pending = f"the upload of {file.name}"
                 media[key] = self.upload(file, entry_id=entry["id"])
+                progress.pending = ""
                 progress.uploaded.append(f"{media[key]['id']} {file.name}")
                 plan.uploaded.append(file.name)
             for field_name, value in new_terms:
+                progress.pending = f"the creation of the {field_name} term {value!r}"
                 terms[field_name].append(self.create_term(field_name, value))
+                progress.pending = ""
                 plan.terms.append(f"{field_name}: {value}")
-            payload = self.payload(media, terms)
+            payload = self.payload(media, terms, self.previous_addresses(entry, on_site, files, media, twin_media))
             if not progress.placeholder and self._same(entry, payload, status):
                 plan.entry = "unchanged"
             else:
@@ -435,9 +478,27 @@ class Publisher:
                     plan.removed.append(f"{item['id']} {item.get('source_url', '')}")
         except PublishError as exc:
             if isinstance(exc, SiteError):  # a definite refusal: the request did not take effect
-                progress.switching = False
+                progress.switching, progress.pending = False, ""
             raise NoAnswer(f"{exc}\n{progress.holdings(self)}") from None
+        link = entry.get("link") or ""
+        if plugin and link:
+            join = "&" if "?" in link else "?"
+            plan.stable = [f"{link}{join}edition={key}" for key in ("pdf", "docx")]
+        elif not plugin and plan.removed:
+            plan.warnings.append(
+                f"{self.site.url} has no perrypress-editions mu-plugin: the previous release's addresses answer the "
+                "site's 404 page, not the current edition; install src/perrypress/publish/site/perrypress-editions.php "
+                "in wp-content/mu-plugins/ so they redirect to it (README: Publishing)")
         return plan
+
+    def previous_addresses(self, entry: dict[str, Any] | None, on_site: list[dict[str, Any]], files: dict[str, File],
+                           media: dict[str, dict[str, Any]], twin_media: list[tuple[str, dict[str, Any]]]
+                           ) -> dict[str, str]:
+        """Earlier releases' file addresses → their role: those the live entry lists, and this paper's other uploads."""
+        found = dict(files_of(entry["content"]["raw"])["previous"]) if entry else {}
+        old, _ = self._previous(on_site, files, media, twin_media)
+        found.update({m["source_url"]: _key_of(m) for m in old if m.get("source_url") and _key_of(m)})
+        return dict(sorted(found.items()))
 
     def payload_title(self) -> str:
         return self.record["title"] + (f": {self.record['subtitle']}" if self.record["subtitle"] else "")
@@ -489,7 +550,7 @@ class Publisher:
         used_text = ""
         used_ids: set[int] = set()
         if entry:
-            used_text = entry["content"]["raw"] + json.dumps(entry.get("meta") or {})
+            used_text = FILES.sub("", entry["content"]["raw"]) + json.dumps(entry.get("meta") or {})
             used_ids = {entry.get("featured_media") or 0}
         verb = "would delete" if dry_run else "deleted"
         done = []
@@ -529,13 +590,14 @@ class Progress:
     switching: bool = False
     switched: bool = False
     deleted: list[int] = field(default_factory=list)
+    pending: str = ""  # the write in flight when the run stopped (it may have taken effect)
 
     def holdings(self, publisher: Publisher) -> str:
         """What the site holds now, in words, and what to do."""
         lines = ["What the site holds now:"]
         entry = self.entry
         if entry is None:
-            lines.append("  no entry for this paper")
+            lines.append("  no entry for this paper (none confirmed)" if self.pending else "  no entry for this paper")
         else:
             shown = marker_fields(entry["content"]["raw"]).get("release")
             if self.placeholder or shown in (None, "none"):
@@ -551,8 +613,11 @@ class Progress:
                 lines.append(f"  entry {entry['id']} ({entry['slug']}, {entry['status']}) unchanged, showing "
                              f"release {shown}")
         if self.uploaded:
-            lines.append(f"  uploaded for release {self.release}, not shown yet unless the entry was switched: "
-                         + ", ".join(self.uploaded))
+            shown = " (the entry shows them)" if self.switched else ", not shown yet unless the entry was switched"
+            lines.append(f"  uploaded for release {self.release}{shown}: " + ", ".join(self.uploaded))
+        if self.pending:
+            lines.append(f"  {self.pending} was sent and no answer came: it may be on the site (the next run finds "
+                         "it and makes no copy)")
         if self.switched:
             lines.append("  the previous release's files are still there" + (
                 f" but {len(self.deleted)} already deleted" if self.deleted else ""))
@@ -564,6 +629,11 @@ class Progress:
 def _slug_of(item: dict[str, Any]) -> str:
     match = _MEDIA_TAG.search((item.get("description") or {}).get("raw", ""))
     return match.group("slug") if match else ""
+
+
+def _key_of(item: dict[str, Any]) -> str:
+    match = _MEDIA_TAG.search((item.get("description") or {}).get("raw", ""))
+    return (match.group("key") or "") if match else ""
 
 
 def _digest_of(item: dict[str, Any]) -> str:
@@ -584,7 +654,8 @@ def publish(config: dict[str, Any], *, root: Path, url: str | None = None, statu
         raise PublishError(f"{bundle}: no {MANIFEST} — run `perrypress publish` first to make the bundle")
     for warning in check_fresh(manifest, root, allow_dirty=allow_dirty):
         out(f"warning: {warning}")
-    publisher = Publisher(bundle, Client(site, user=user, password=password), root=root)
+    publisher = Publisher(bundle, Client(site, user=user, password=password), root=root,
+                          labels=report_labels(root / config["report"]))
     if cleanup:
         done = publisher.cleanup(dry_run=dry_run)
         out("\n".join(done) or "nothing to clean up")
@@ -608,6 +679,8 @@ def publish(config: dict[str, Any], *, root: Path, url: str | None = None, statu
         out(f"{plan.entry} entry {plan.entry_id} ({publisher.slug}) at {site.url}: release {plan.release}")
     for item in plan.removed:
         out(f"{verb}delete the previous release's upload {item}" if dry_run else f"deleted the previous release's upload {item}")
+    for address in plan.stable:
+        out(f"stable address (always the current edition): {address}")
     for twin in plan.twins:
         out(f"twin left by an earlier run: {twin} — `perrypress publish wordpress --cleanup` removes it")
     for warning in plan.warnings:
