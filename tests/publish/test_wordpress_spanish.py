@@ -72,3 +72,7 @@ def test_spanish_entry_is_all_spanish(spanish_entry: dict) -> None:
     # The bundle's own page too.
     page = (spanish_entry["bundle"] / "index.html").read_text(encoding="utf-8")
     assert all(words(n).startswith(f"{es['data']}: ") for n in re.findall(r'<p class="data-note">(.*?)</p>', page, flags=re.S))
+    # The bundle's BibTeX download gives the month in Spanish, as the page's "Cite this paper" does.
+    [bib] = (spanish_entry["bundle"] / "cite").glob("*.bib")
+    [month] = re.findall(r'month = [{"]?([^,}"\n]+)', bib.read_text(encoding="utf-8"))
+    assert month in es["months"] and month not in en["months"], month

@@ -14,6 +14,7 @@ from typing import Any
 from ..editions.citation import Work, bibtex, ris, work_from_metadata
 from ..errors import BuildError, DocumentError
 from ..sources.config import data_files
+from ..sources.labels import labels_for
 from ..sources.metadata import read_metadata
 from ..toolchain import pandoc_path, source_date_epoch
 from .bundle_data import write_package
@@ -169,7 +170,9 @@ def assemble(config: dict[str, Any], *, root: Path) -> Path:
             figures[figure] = f"{DATA}/{figure}.png"
         cite = staging / CITE
         cite.mkdir()
-        (cite / f"{work.key}.bib").write_text(bibtex(work), encoding="utf-8")
+        meta, text = read_metadata(report)  # the month in the paper's language, as in its "Cite this paper"
+        (cite / f"{work.key}.bib").write_text(bibtex(work, labels=labels_for(meta, path=report, text=text)),
+                                              encoding="utf-8")
         (cite / f"{work.key}.ris").write_bytes(ris(work).encode("utf-8"))
         (cite / f"{work.key}.json").write_text(dump_json(csl_json(work)), encoding="utf-8")
         files = {**editions, "data": f"{DATA}/datapackage.json", "figures": figures,
