@@ -16,7 +16,6 @@ from perrypress.sources.labels import table
 from conftest import build_env, write_spanish_paper
 
 from .bundles import publish, record
-from .conftest import ROOT
 from .test_wordpress import entries
 
 
@@ -31,13 +30,15 @@ def spanish_entry(wordpress: Any, stand_in_photographs: Any, tmp_path_factory: p
         return subprocess.run([sys.executable, "-m", "perrypress.cli", "publish", "wordpress", "--url", wordpress.url],
                               cwd=project.root, capture_output=True, text=True, env={**build_env(), **wordpress.env()})
 
-    # A scaffolded paper has no publish: block; the run says so and what to add (the site's names).
+    # The scaffold names the Center's site (publish: in config/config.yaml). Without that block, the run
+    # says so and what to add (the site's names), and writes nothing.
+    config = project.root / "config" / "config.yaml"
+    scaffolded = config.read_text(encoding="utf-8")
+    config.write_text(scaffolded[:scaffolded.index("publish:\n")], encoding="utf-8")
     result = push()
     assert result.returncode == 1 and "publish.wordpress: not set" in result.stderr, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    config = project.root / "config" / "config.yaml"
-    ours = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
-    config.write_text(config.read_text(encoding="utf-8") + "\n" + ours[ours.index("\npublish:\n"):], encoding="utf-8")
+    config.write_text(scaffolded, encoding="utf-8")
     result = push()
     assert result.returncode == 0, result.stdout + result.stderr
     [entry] = entries(wordpress, record(bundle)["slug"])
