@@ -14,9 +14,11 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,6 +156,15 @@ def processes_in(folder: Path) -> set[int]:
         except OSError:
             continue
     return found
+
+
+def window_listeners(page: Any) -> Counter[str]:
+    """The event listeners on a Chromium page's window, counted by event type (Chrome DevTools Protocol)."""
+    session = page.context.new_cdp_session(page)
+    window = session.send("Runtime.evaluate", {"expression": "window"})["result"]["objectId"]
+    found = session.send("DOMDebugger.getEventListeners", {"objectId": window})["listeners"]
+    session.detach()
+    return Counter(listener["type"] for listener in found)
 
 
 def idle(preview: Preview) -> int:
@@ -496,17 +507,27 @@ class TestRebuilding:
 
     @pytest.mark.skipif(not chromium_available(), reason="Chromium is not installed: `apt-get install -y chromium`")
     def test_in_chromium_the_page_reloads_in_place_and_shows_the_overlay(self, server: Preview) -> None:
-        """The injected script works in a browser: reload at the same scroll position, overlay on and off."""
+        """The injected script works in a browser: the new body in place at the same scroll position, the
+        edition's own script run again on it (and its old listeners gone), the overlay on and off."""
         section = server.project.root / SECTION
         original = section.read_text(encoding="utf-8")
         sentence = f"Chromium sees this new sentence {uuid.uuid4().hex}."
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"http://127.0.0.1:{server.port}/", wait_until="load")
-            page.evaluate("window.scrollTo(0, 3000)")
+            listeners = window_listeners(page)
+            page.evaluate("window.scrollTo(0, 3000); window.notReloaded = true")
             append(server.project, sentence)
             page.get_by_text(sentence).wait_for(timeout=WAIT * 1000)
             assert page.evaluate("window.scrollY") == 3000
+            assert page.evaluate("window.notReloaded") is True  # swapped in place, not reloaded
+            # perry.js ran on the new body: one popover per note marker, none left from the old body ...
+            markers = page.locator("a.footnote-ref[aria-describedby]")
+            assert markers.count() > 0 and page.locator(".note-popover").count() == markers.count()
+            # ... and the old run's window listeners went with the old body (no more, no fewer).
+            assert window_listeners(page) == listeners
+            markers.first.hover()
+            page.locator(".note-popover:not([hidden])").wait_for(state="visible", timeout=10_000)
 
             line = append(server.project, "A claim with no source.[@nosuchkey]")
             overlay_box = page.locator(f"#{OVERLAY_ID}")
@@ -516,6 +537,27 @@ class TestRebuilding:
 
             section.write_text(original, encoding="utf-8")
             overlay_box.wait_for(state="hidden", timeout=WAIT * 1000)
+
+    @pytest.mark.skipif(not chromium_available(), reason="Chromium is not installed: `apt-get install -y chromium`")
+    def test_in_chromium_a_changed_head_reloads_the_whole_page(self, server: Preview) -> None:
+        """A change to what the page's head holds (here its keywords) is a full reload, scroll position kept."""
+        report = server.project.root / "report.qmd"
+        original = report.read_text(encoding="utf-8")
+        keyword = f"keyword{uuid.uuid4().hex[:8]}"
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{server.port}/", wait_until="load")
+            page.evaluate("window.scrollTo(0, 2000); window.notReloaded = true")
+            try:
+                report.write_text(original.replace("keywords:\n", f"keywords:\n  - {keyword}\n", 1), encoding="utf-8")
+                page.locator(f'meta[name="keywords"][content*="{keyword}"]').wait_for(state="attached",
+                                                                                      timeout=WAIT * 1000)
+                page.wait_for_load_state("load")
+                assert page.evaluate("window.notReloaded") is None
+                assert page.evaluate("window.scrollY") == 2000
+            finally:
+                report.write_text(original, encoding="utf-8")
+                idle(server)
 
 
 @pytest.mark.slow

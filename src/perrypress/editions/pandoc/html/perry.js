@@ -15,7 +15,11 @@
    technology reads the marker's popover (its description) and the end notes.
 
    Contents in view: the contents list (sticky on wide screens, perry.css)
-   marks the link of the section being read with aria-current="location". */
+   marks the link of the section being read with aria-current="location".
+
+   A page that puts a new body in place of the old one (perrypress preview)
+   fires "perry:stop" on the document first: the listeners this script added
+   to the window and the document, and its observer, go with the old body. */
 (function () {
   "use strict";
 
@@ -26,6 +30,12 @@
   var hideTimer = null;
   var lastPointer = "";  // "touch", "pen" or "mouse": the pointer of the last press
   var openBefore = null; // the marker whose popover was shown when that press began (a tap also focuses)
+  var stopping = new AbortController();  // aborted by "perry:stop": removes the window and document listeners
+  var quit = { signal: stopping.signal };
+  document.addEventListener("perry:stop", function () {
+    clearTimeout(hideTimer);
+    stopping.abort();
+  }, { once: true });
 
   function noteOf(marker) {
     var id = decodeURIComponent((marker.getAttribute("href") || "").slice(1));
@@ -126,13 +136,13 @@
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && open) { hide(); }
-    });
+    }, quit);
     document.addEventListener("pointerdown", function (event) {
       if (open && !event.target.closest(".note-popover, a.footnote-ref")) { hide(); }
-    });
+    }, quit);
     window.addEventListener("resize", function () {
       if (open) { place(open, document.getElementById(open.getAttribute("aria-describedby"))); }
-    });
+    }, quit);
   }
 
   function marginNotes() {
@@ -171,10 +181,12 @@
       column.style.height = next + "px";
     }
     lay();
-    window.addEventListener("resize", lay);
-    window.addEventListener("load", lay);
-    if (media.addEventListener) { media.addEventListener("change", lay); }
-    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(lay); }
+    window.addEventListener("resize", lay, quit);
+    window.addEventListener("load", lay, quit);
+    if (media.addEventListener) { media.addEventListener("change", lay, quit); }
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(function () { if (!stopping.signal.aborted) { lay(); } });
+    }
   }
 
   function contentsInView() {
@@ -200,6 +212,7 @@
     }
     var observer = new IntersectionObserver(mark, { rootMargin: "0px 0px -66% 0px", threshold: [0, 1] });
     targets.forEach(function (target) { observer.observe(target); });
+    stopping.signal.addEventListener("abort", function () { observer.disconnect(); });
     mark();
   }
 
