@@ -206,7 +206,7 @@ def cmd_series(args: argparse.Namespace) -> int:
     from .workflow.series import build_series
 
     return build_series(Path(args.folder), profile=_profile(args), jobs=args.jobs, cores=args.cores,
-                        release=args.release)
+                        release=args.release, papers_at_once=args.papers)
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -377,11 +377,15 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("series", help="build every paper under a folder (each its own project); fail if any fails",
                        description="Build every paper project directly under FOLDER (a folder with a Snakefile "
-                                   "and config/config.yaml), one after the other, each with its own lock and "
-                                   "summary; report each paper's result and exit 1 if any failed, naming it.")
+                                   "and config/config.yaml), one after the other or --papers N at once, each with "
+                                   "its own lock and summary; report each paper's result and exit 1 if any failed, "
+                                   "naming it.")
     p.add_argument("folder", help="the folder holding the papers, e.g. papers/")
     p.add_argument("--cores", type=int, default=2, help="steps to run at once on this machine (default: 2)")
     p.add_argument("--release", action="store_true", help="release builds")
+    p.add_argument("--papers", type=_positive, default=1, metavar="N",
+                   help="papers built at once (default: 1); each runs up to --cores steps here, or --jobs "
+                        "jobs through a --profile, so a cluster takes N × jobs")
     _executor_options(p)
     p.set_defaults(func=cmd_series)
 
@@ -477,6 +481,17 @@ def parser() -> argparse.ArgumentParser:
         "step", help="one step of the workflow (its rules run these; not needed day to day)",
         description="The steps the workflow's rules run. `perrypress build` runs them for you."))
     return top
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def _executor_options(p: argparse.ArgumentParser) -> None:

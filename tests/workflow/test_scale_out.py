@@ -317,3 +317,43 @@ def test_the_summary_names_files_in_remote_storage_by_their_place_in_the_project
     job = Job("edition_pdf", reason="Updated input files: s3://perry-builds/2024-1/sections/02-what-is-it.qmd (in storage)",
               storage="s3://perry-builds/2024-1/")
     assert job.why == "sections/02-what-is-it.qmd changed"
+
+
+def test_a_series_builds_papers_at_once_and_reports_in_the_folders_order(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    """--papers 2: two builds overlap in time; the failed papers are named in the folder's order."""
+    from io import StringIO
+
+    from perrypress.workflow import series
+
+    papers = tmp_path / "papers"
+    for name in ("a", "b", "c"):
+        (papers / name / "config").mkdir(parents=True)
+        (papers / name / "Snakefile").write_text("", encoding="utf-8")
+        (papers / name / "config" / "config.yaml").write_text("", encoding="utf-8")
+    # A stand-in for each paper's `perrypress build`: records when it ran; paper "a" fails, after the others.
+    script = ("import pathlib, sys, time\nstart = time.time()\ntime.sleep(1.5 if pathlib.Path.cwd().name == 'a' "
+              "else 0.5)\npathlib.Path('span').write_text(f'{start} {time.time()}')\n"
+              "sys.exit(pathlib.Path.cwd().name == 'a' and 'a.qmd:1: broken — fix it')\n")
+    monkeypatch.setattr(series, "build_command", lambda *args, **kwargs: [sys.executable, "-c", script])
+
+    def spans() -> dict[str, tuple[float, float]]:
+        return {name: tuple(map(float, (papers / name / "span").read_text().split())) for name in "abc"}
+
+    out, err = StringIO(), StringIO()
+    assert series.build_series(papers, papers_at_once=2, out=out, err=err) == 1
+    ran = spans()
+    assert ran["b"][0] < ran["a"][1] and ran["a"][0] < ran["b"][1]  # a and b overlapped
+    assert "[1/3] a: FAILED" in err.getvalue() and "    a.qmd:1: broken — fix it" in err.getvalue()
+    assert out.getvalue().index("[2/3] b: built") < out.getvalue().index("[3/3] c: built")
+    assert err.getvalue().rstrip().endswith("2 of 3 papers built; failed: a")
+
+    assert series.build_series(papers, out=StringIO(), err=StringIO()) == 1  # one at a time: none overlaps
+    ran = sorted(spans().values())
+    assert all(earlier[1] <= later[0] for earlier, later in zip(ran, ran[1:]))
+
+
+def test_papers_at_once_must_be_a_positive_number(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "perrypress.cli", "series", str(tmp_path), "--papers", "0"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "'0' is not a whole number of at least 1" in result.stderr

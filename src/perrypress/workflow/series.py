@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -46,27 +48,39 @@ def build_command(paper: Path, *, profile: str | None, jobs: int | None, cores: 
 
 
 def build_series(folder: Path, *, profile: str | None = None, jobs: int | None = None, cores: int = 2,
-                 release: bool = False, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    """Build every paper under ``folder`` in turn, each with its own lock and summary; 1 if any failed."""
+                 release: bool = False, papers_at_once: int = 1, out: IO[str] = sys.stdout,
+                 err: IO[str] = sys.stderr) -> int:
+    """Build every paper under ``folder``, ``papers_at_once`` at a time, each with its own lock and summary.
+
+    Each paper's result is printed when its build ends; the last line names every failed paper, in
+    the folder's order. Returns 1 if any failed.
+    """
     found = papers(folder)
     if not found:
         print(f"{folder}: no paper here (a folder with a Snakefile and config/config.yaml) — "
               "make one with `perrypress new`", file=err)
         return 1
-    results = []
-    for number, paper in enumerate(found, 1):
-        print(f"[{number}/{len(found)}] {paper.name}: building", file=out, flush=True)
+    printing = threading.Lock()  # one paper's lines together
+
+    def build(number: int, paper: Path) -> PaperResult:
+        tag = f"[{number}/{len(found)}] {paper.name}"
+        with printing:
+            print(f"{tag}: building", file=out, flush=True)
         start = time.monotonic()
         process = subprocess.run(build_command(paper, profile=profile, jobs=jobs, cores=cores, release=release),
                                  cwd=paper, capture_output=True, text=True)
         # Its errors, warnings and closing lines (the progress went to its standard output).
         result = PaperResult(paper, process.returncode, time.monotonic() - start, process.stderr)
-        results.append(result)
-        if result.ok:
-            print(f"[{number}/{len(found)}] {paper.name}: built in {result.seconds:.1f} s", file=out, flush=True)
-        else:
-            print(f"[{number}/{len(found)}] {paper.name}: FAILED after {result.seconds:.1f} s", file=err)
-            print("\n".join(f"    {line}" for line in result.output.rstrip().splitlines()), file=err, flush=True)
+        with printing:
+            if result.ok:
+                print(f"{tag}: built in {result.seconds:.1f} s", file=out, flush=True)
+            else:
+                print(f"{tag}: FAILED after {result.seconds:.1f} s", file=err)
+                print("\n".join(f"    {line}" for line in result.output.rstrip().splitlines()), file=err, flush=True)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, papers_at_once)) as pool:
+        results = list(pool.map(build, range(1, len(found) + 1), found))
     failed = [r.folder.name for r in results if not r.ok]
     built = len(results) - len(failed)
     if failed:
