@@ -216,6 +216,21 @@ class TestReasons:
         text, _ = _reason(snakemake_words)
         assert "execution" not in text and text
 
+    def test_a_new_or_removed_input_is_named(self) -> None:
+        """Snakemake's "set of input files has changed" names the files added and removed since the last run."""
+        from perrypress.workflow.runner import Run
+
+        run = Run(previous={"_build/.built/p.html": ["report.qmd", "images/a.jpg", "images/b.jpg"]})
+        for line in ["rule edition_html:", "    input: report.qmd, images/c.jpg", "    output: _build/.built/p.html",
+                     "    jobid: 1", "    reason: Set of input files has changed since last execution", ""]:
+            run.feed(line)
+        assert run.jobs["1"].why == "images/c.jpg was added; images/a.jpg, images/b.jpg were removed"
+        unknown = Run()  # no record of its last run: Snakemake's reason, in plain words
+        for line in ["rule edition_html:", "    input: report.qmd", "    output: _build/.built/p.html", "    jobid: 1",
+                     "    reason: Set of input files has changed since last execution", ""]:
+            unknown.feed(line)
+        assert unknown.jobs["1"].why == "a file it reads was added, removed or renamed"
+
     def test_a_part_of_the_configuration_is_named_in_the_file(self) -> None:
         from perrypress.workflow.runner import _reason
 

@@ -54,6 +54,9 @@ class Job:
     after_failure: bool = False
     # The remote storage's prefix of the files, when they are there (a profile's default storage).
     storage: str | None = None
+    # What it reads now (Snakemake's ``input:`` field), and what each step read last time, by its first output.
+    input: str = ""
+    previous: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -64,18 +67,34 @@ class Job:
     @property
     def why(self) -> str:
         """Snakemake's reason, in a reader's words (a missing output is named only when alone)."""
-        parts = [_reason(part, stale=self.stale, after_failure=self.after_failure, storage=self.storage)
+        parts = [self._inputs_changed() or _reason(part, stale=self.stale, after_failure=self.after_failure,
+                                                   storage=self.storage)
+                 if part.startswith(_NEW_INPUTS) else
+                 _reason(part, stale=self.stale, after_failure=self.after_failure, storage=self.storage)
                  for part in self.reason.split("; ") if part]
         shown = [text for text, missing in parts if not missing] or [text for text, _ in parts]
         return "; ".join(dict.fromkeys(shown)) or "requested"
+
+    def _inputs_changed(self) -> tuple[str, bool] | None:
+        """Which files it reads were added or removed since its last run (None if that run is unknown)."""
+        before = self.previous.get(self.output.split(", ")[0])
+        if before is None or not self.input:
+            return None
+        now = self.input.split(", ")
+        added = [_shown(f, self.storage) for f in now if f not in before]
+        removed = [_shown(f, self.storage) for f in before if f not in now]
+        said = [f"{_listed(files)} {'was' if len(files) == 1 else 'were'} {verb}"
+                for files, verb in ((added, "added"), (removed, "removed")) if files]
+        return ("; ".join(said), False) if said else None
 
 
 _REASONS = [("Updated input files: ", "changed"), ("Input files updated by another job: ", "rebuilt"),
             ("Missing output files: ", "missing"), ("Incomplete output files: ", "incomplete")]
 # Snakemake's reasons without files, in a reader's words.
+_NEW_INPUTS = "Set of input files has changed since last execution"
 _PLAIN_REASONS = {
     "Forced execution": "requested",
-    "Set of input files has changed since last execution": "a file it reads was added, removed or renamed",
+    _NEW_INPUTS: "a file it reads was added, removed or renamed",
     "Code has changed since last execution": "its command changed (a new perrypress, or another mode)",
     "Software environment definition has changed since last execution": "its software changed",
     "Job has no metadata": "not built by this workflow before",
@@ -187,6 +206,9 @@ class Run:
     # (workflow/job_inputs.py), read instead of the time between Snakemake's lines, and when the run began.
     own_times: Path | None = None
     storage: str | None = None
+    # What each step read last time (its record, workflow/job_inputs.py), by its first output: read before the
+    # steps run, as they write new records.
+    previous: dict[str, list[str]] = field(default_factory=dict)
     began: float = field(default_factory=time.time)
     _in_stats: bool = False
     _current: Job | None = None
@@ -231,7 +253,7 @@ class Run:
             return None
         if match := _JOB.match(line):
             self._current, self._failing = Job(match[1], stale=self.stale, after_failure=self.after_failure,
-                                               storage=self.storage), None
+                                               storage=self.storage, previous=self.previous), None
             return None
         if match := _FAILED.match(line):
             self._current, self._failing = None, Job(match[1])
@@ -271,7 +293,7 @@ class Run:
         return [Event("failed", self._fail(failing))] if failing else []
 
     def _field(self, job: Job, key: str, value: str) -> None:
-        if key in {"jobid", "output", "log", "reason", "wildcards"}:
+        if key in {"jobid", "input", "output", "log", "reason", "wildcards"}:
             setattr(job, key, value.split(" (check log file")[0])
         if key == "jobid" and job is self._current:
             self.jobs[value] = job
@@ -386,10 +408,11 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
     start = time.monotonic()
     command = snakemake_command(root, workflow_targets(targets, config), cores=cores, release=release,
                                 profile=profile, jobs=jobs)
-    from .job_inputs import RECORDS
+    from .job_inputs import RECORDS, read_records
 
     run = Run(after_failure=(root / last_good.FAILED).exists(), own_times=root / RECORDS if profile else None,
-              storage=storage_prefix(profile))
+              storage=storage_prefix(profile),
+              previous={r["outputs"][0]: list(r["inputs"]) for r in read_records(root / RECORDS) if r["outputs"]})
     progress = Progress(run, out, quiet=quiet)
     with build_lock(root):
         _recover(root, command)
