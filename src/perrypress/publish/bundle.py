@@ -20,6 +20,7 @@ from ..toolchain import pandoc_path, source_date_epoch
 from .bundle_data import write_package
 from .bundle_page import link_data, with_json_ld
 from .freshness import provenance
+from .sanitize import without_script
 from .scholarly import scholarly_article
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,8 @@ def assemble(config: dict[str, Any], *, root: Path) -> Path:
         for ext, target in editions.items():
             _copy(root / "_build" / f"{name}.{ext}", staging / target)
         index = staging / editions["html"]
-        page = link_data(index.read_text(encoding="utf-8"), config, root=root, folder=DATA)
+        page = link_data(without_script(index.read_text(encoding="utf-8"), where="index.html"), config, root=root,
+                         folder=DATA)
         links = {"html": editions["html"], "pdf": editions["pdf"], "docx": editions["docx"]}
         index.write_text(with_json_ld(page, scholarly_article(work, library, links)), encoding="utf-8")
         data_dir = staging / DATA

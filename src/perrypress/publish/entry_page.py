@@ -8,6 +8,9 @@ the editions and the data files pointing at the uploads, the words it adds in
 the paper's language (its label table), the paper's JSON-LD, and a
 ``perrypress-files`` comment naming the current files and the previous
 releases' addresses (for the perrypress-editions mu-plugin's redirects).
+No script of the article's own: its ``<script>`` and ``<style>`` elements go,
+and so does any event handler or script URL that slipped past the document
+check (publish/sanitize.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from ..errors import PublishError
+from .sanitize import without_script
 
 MARKER = re.compile(r"<!-- perrypress (?P<fields>[^>]*?) -->")
 _DATA_IMG = re.compile(r'<img\b(?P<attrs>[^>]*?)\ssrc="(?P<uri>data:[^"]*)"(?P<rest>[^>]*)>', re.S)
@@ -130,7 +134,6 @@ def content(page: str, *, links: dict[str, str], images: dict[str, str], figures
     """
     body = article_of(page)
     body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S | re.I)
-    body = re.sub(r"\son[a-z]+=\"[^\"]*\"", "", body)
     # One H1 on the page, the theme's: the article starts below the title (and the subtitle the title carries).
     body = re.sub(r"<h1\b[^>]*>.*?</h1>\s*", "", body, count=1, flags=re.S)
     body = re.sub(r'<p class="subtitle">.*?</p>\s*', "", body, count=1, flags=re.S)
@@ -163,6 +166,8 @@ def content(page: str, *, links: dict[str, str], images: dict[str, str], figures
         body += (f'\n<section class="data-files" aria-labelledby="data-files-title">\n<h2 id="data-files-title">'
                  f'{html.escape(labels["data"])}</h2>\n<p>{html.escape(labels["data-files"])}</p>\n<ul>\n{items}\n'
                  "</ul>\n</section>")
+    # The uploads' addresses are the site's answers: the article is read once more as it will be published.
+    body = without_script(body, where="the entry's article")
     left = re.findall(r'(?:src|href)="(data:[^"]{0,40})', body)
     if left:
         raise PublishError(f"index.html: {len(left)} data: links left in the article ({left[0]}…) — "

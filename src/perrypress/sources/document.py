@@ -13,6 +13,7 @@ from ..errors import DocumentError, SourceError, did_you_mean, raise_all
 from .bibliography import check_citations, check_known, citations_in, parse
 from .config import yaml_line
 from .metadata import read_metadata
+from .markup import markup_errors
 from .paths import gate, metadata_targets
 
 log = logging.getLogger(__name__)
@@ -103,28 +104,40 @@ def _assets(files: list[Path], root: Path) -> Iterator[tuple[Path, int, str, lis
 
 
 def check_targets(files: list[Path], root: Path) -> None:
-    """Raise DocumentError at the first path or URL, in the text or report.qmd's metadata, that leaves the project.
+    """Raise DocumentError (SourceErrors when several) for every path or URL, in the text or report.qmd's metadata,
+    that leaves the project or runs script, and every attribute or raw HTML element that carries script or styling.
 
-    Images and photos are checked where they are read (:func:`_assets`); this checks what else
-    the text can name: links, reference definitions (as images when an image uses them), autolinks,
-    and every string of the metadata (options that name files as files, the rest as links).
+    The text's links, reference definitions (as images when an image uses them), autolinks, images and
+    photos, every string of the metadata (options that name files as files, the rest as links), and the
+    attributes and raw HTML of :mod:`.markup`.
     """
+    errors: list[SourceError] = list(markup_errors(files, root))
+
+    def check(target: str, source: Path, line: int | None, kind: str) -> None:
+        try:
+            gate(target, root=root, source=source, line=line, kind=kind)
+        except SourceError as error:
+            errors.append(error)
+
     image_labels = {(second or first).strip().lower() for path in files for _, line in _lines(path)
                     for first, second in IMAGE_REFERENCE.findall(line)}
     for path in files:
         for number, line in _lines(path):
             for target in LINK.findall(line):
-                gate(_unbracket(target), root=root, source=path, line=number, kind="link")
+                check(_unbracket(target), path, number, "link")
             for target in AUTOLINK.findall(line):
-                gate(target, root=root, source=path, line=number, kind="link")
+                check(target, path, number, "link")
             for label, target in REFERENCE.findall(line):
                 kind = "source" if label.strip().lower() in image_labels else "link"
-                gate(_unbracket(target), root=root, source=path, line=number, kind=kind)
+                check(_unbracket(target), path, number, kind)
+            for target in [_unbracket(t) for t in IMAGE.findall(line)] + PHOTO.findall(line):
+                check(target, path, number, "source")
     report = files[0]
     metadata, text = read_metadata(report)
     for keys, value, kind in metadata_targets(metadata):
         line = yaml_line(text, list(keys))
-        gate(value, root=root, source=report, line=line + 1 if line else None, kind=kind)
+        check(value, report, line + 1 if line else None, kind)
+    raise_all(sorted(errors, key=lambda error: (str(error.path), error.line or 0)))
 
 
 def missing_assets(files: list[Path], root: Path) -> list[tuple[Path, int, str]]:
@@ -185,7 +198,10 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
     report = root / config["report"]
     errors: list[SourceError] = []
     files = list(source_files(report, root, tables=list(config.get("tables") or {}), errors=errors))
-    check_targets(files, root)
+    try:
+        check_targets(files, root)
+    except SourceError as refused:
+        raise_all([*errors, refused])
     check_images(files, root)
     variables_file = root / "_variables.yml"
     values = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
