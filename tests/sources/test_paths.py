@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -241,6 +243,221 @@ def test_catalogue_refused_by_the_lua_guard(project: Project, name: str, edit, m
     assert message.split("'")[-1].strip() in result.stderr.replace('"', "'")
 
 
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue of script and styling a source may not carry into an edition or the site: event
+# handlers and style on every kind of element (Quarto's {…} and raw HTML), script URLs in every
+# spelling a browser reads (links, autolinks, references, images, attributes, metadata addresses).
+# Each is (id, edit, message, fix, lua): the checks name the file and line; `lua` says what the
+# renderer's own guard does: "line" (refuses, naming file:line), "quarto" (raw HTML: the pandoc path
+# prints it as text; read as Quarto reads it, the guard refuses it, naming file:line), "refuses"
+# (refuses; the line cannot be found, pandoc's reader having decoded the spelling). Raw <span> and
+# <div> (a div at the start of a block) are elements on the pandoc path too: its reader keeps
+# native_spans and native_divs.
+# ---------------------------------------------------------------------------------------------
+
+HANDLER = "is an event handler, which runs script in the reader's browser"
+JAVASCRIPT = "is a javascript: URL, which runs script in the reader's browser"
+NO_HANDLER = "remove the attribute: a source carries no script"
+NO_SCRIPT_URL = "link to a web page (https://…) or to a part of the paper (#id) instead"
+HOUSE_CLASS = "use a class the house stylesheet defines"
+IMAGE_ONLY = "only an image may be written as a data: URL"
+MARKDOWN_ONLY = "write the paper in Markdown"
+COVER = "position:fixed;top:0;left:0;width:100%;height:100%;background:red"
+
+
+def _section(text: str, offset: int = 0):
+    """An edit appending ``text`` to the section (the refusal is on its ``offset``-th line)."""
+    return lambda root: _append(root, SECTION, text, offset)
+
+
+SCRIPT_CATALOGUE = [
+    ("image-onload", _section('![pic](/images/chart.jpg){fig-alt="a blue box" onload="alert(\'img-onload-xss\')"}'),
+     f"attribute onload {HANDLER}", NO_HANDLER, "line"),
+    ("span-onclick", _section('A [span]{onclick="alert(1)"} here.'), f"attribute onclick {HANDLER}", NO_HANDLER, "line"),
+    ("span-style-cover", _section(f'A [cover]{{style="{COVER}"}}.'), "attribute style sets the page's look",
+     HOUSE_CLASS, "line"),
+    ("div-onmouseover", _section('::: {onmouseover="alert(2)"}\nFenced div.\n:::'), f"attribute onmouseover {HANDLER}",
+     NO_HANDLER, "line"),
+    ("header-onfocus", _section('## Heading {onfocus="alert(3)" tabindex=0}'), f"attribute onfocus {HANDLER}",
+     NO_HANDLER, "line"),
+    ("link-attribute-onclick", _section('[a](https://example.org){onclick="alert(1)"}'),
+     f"attribute onclick {HANDLER}", NO_HANDLER, "line"),
+    ("code-onclick", _section('`x`{onclick="alert(1)"}'), f"attribute onclick {HANDLER}", NO_HANDLER, "line"),
+    ("code-block-onclick", _section('```{.python onclick="alert(1)"}\nx = 1\n```'), f"attribute onclick {HANDLER}",
+     NO_HANDLER, "line"),
+    ("table-caption-onclick", _section('| a |\n|---|\n| 1 |\n\n: A table. {onclick="alert(1)"}', 4),
+     f"attribute onclick {HANDLER}", NO_HANDLER, "line"),
+    ("handler-upper-case", _section('[a]{ONMOUSEOVER="alert(1)"}'), f"attribute ONMOUSEOVER {HANDLER}", NO_HANDLER,
+     "line"),
+    ("handler-across-lines", _section('[a\n]{\n  onclick="alert(1)"\n}', 2), f"attribute onclick {HANDLER}",
+     NO_HANDLER, "line"),
+    ("link-javascript", _section("A [link](javascript:alert('link-xss'))."), JAVASCRIPT, NO_SCRIPT_URL, "line"),
+    ("link-javascript-mixed-case", _section("[a](JaVaScRiPt:alert(1))"), JAVASCRIPT, NO_SCRIPT_URL, "line"),
+    ("link-javascript-leading-space", _section("[a](< javascript:alert(1)>)"), JAVASCRIPT, NO_SCRIPT_URL, "refuses"),
+    ("link-javascript-entity-tab", _section("[a](java&#x09;script:alert(1))"), JAVASCRIPT, NO_SCRIPT_URL, "refuses"),
+    ("link-javascript-entity-letter", _section("[a](&#106;avascript:alert(1))"), JAVASCRIPT, NO_SCRIPT_URL,
+     "refuses"),
+    ("link-javascript-percent", _section("[a](%6Aava%0Ascript:alert(1))"), JAVASCRIPT, NO_SCRIPT_URL, "line"),
+    ("link-vbscript", _section("[a](vbscript:msgbox(1))"), "is a vbscript: URL", NO_SCRIPT_URL, "line"),
+    ("autolink-javascript", _section("<javascript:alert(1)>"), JAVASCRIPT, NO_SCRIPT_URL, "line"),
+    ("reference-javascript", _section("[a][r]\n\n[r]: javascript:alert(1)", 2), JAVASCRIPT, NO_SCRIPT_URL, "line"),
+    ("link-data-html", _section("[a](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"),
+     "is a data: URL that is not an image", IMAGE_ONLY, "line"),
+    ("image-data-html", _section("![a](data:text/html,hi){fig-alt=x}"), "is a data: URL that is not an image",
+     IMAGE_ONLY, "line"),
+    ("raw-div-onmouseover", _section('A <div onmouseover="alert(\'div\')">hover</div>'),
+     f"attribute onmouseover {HANDLER}", NO_HANDLER, "quarto"),
+    ("raw-div-block-onmouseover", _section('<div onmouseover="alert(2)">\nA block.\n</div>'),
+     f"attribute onmouseover {HANDLER}", NO_HANDLER, "line"),
+    ("raw-span-onclick", _section('A <span onclick="alert(1)">span</span>.'), f"attribute onclick {HANDLER}",
+     NO_HANDLER, "line"),
+    ("raw-img-onerror", _section("<img src=x onerror=alert(1)>"), f"attribute onerror {HANDLER}", NO_HANDLER,
+     "quarto"),
+    ("raw-svg-onload", _section("<svg onload=alert(1)>"), f"attribute onload {HANDLER}", NO_HANDLER, "quarto"),
+    ("raw-a-javascript-entity", _section('<a href="java&#x09;script:alert(1)">x</a>'),
+     f"attribute href {JAVASCRIPT}", NO_SCRIPT_URL, "quarto"),
+    ("raw-a-javascript-spaced", _section('<a href=" JaVaScRiPt&colon;alert(1)">x</a>'),
+     f"attribute href {JAVASCRIPT}", NO_SCRIPT_URL, "quarto"),
+    ("raw-formaction", _section('<form><button formaction="javascript:alert(1)">go</button></form>'),
+     f"attribute formaction {JAVASCRIPT}", NO_SCRIPT_URL, "quarto"),
+    ("raw-xlink-href", _section('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>'),
+     f"attribute xlink:href {JAVASCRIPT}", NO_SCRIPT_URL, "quarto"),
+    ("raw-style", _section('<span style="position:fixed;inset:0">x</span>'), "attribute style sets the page's look",
+     HOUSE_CLASS, "line"),
+    ("raw-iframe-srcdoc", _section('<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>'),
+     "raw HTML element <iframe> can run script", MARKDOWN_ONLY, "quarto"),
+    # report.qmd's metadata (the author's address first: it adds a line above the others).
+    ("metadata-author-url", lambda r: _metadata(r, "  - name: Zoe Nelson\n    url: 'vbscript: msgbox(1)'",
+                                                replace="  - name:", offset=1),
+     "is a vbscript: URL", NO_SCRIPT_URL, "line"),
+    ("metadata-canonical-url", lambda r: _metadata(r, "  canonical-url: 'javascript:alert(1)'",
+                                                   replace="  canonical-url:"),
+     JAVASCRIPT, NO_SCRIPT_URL, "line"),
+    ("metadata-publisher-url-entity", lambda r: _metadata(r, '  url: "JAVA&#x09;SCRIPT:alert(1)"', replace="  url:"),
+     JAVASCRIPT, NO_SCRIPT_URL, "refuses"),
+    ("metadata-title-attribute", lambda r: _metadata(r, 'title: "[Cybersex]{onclick=alert(1)} Trafficking"',
+                                                     replace="title:"),
+     f"attribute onclick {HANDLER}", NO_HANDLER, "line"),
+]
+SCRIPT_IDS = [case[0] for case in SCRIPT_CATALOGUE]
+
+
+@pytest.mark.parametrize(("name", "edit", "message", "fix", "lua"), SCRIPT_CATALOGUE, ids=SCRIPT_IDS)
+def test_script_refused_by_the_checks(project: Project, name: str, edit, message: str, fix: str, lua: str) -> None:
+    """Every way of carrying script or page styling is a source error naming the file and line, with its fix."""
+    where, line = edit(project.root)
+    with pytest.raises(DocumentError) as error:
+        _first_checks(project.root)
+    text = str(error.value)
+    assert text.startswith(f"{where}:{line}: "), text
+    assert _says(text, message, fix), text
+
+
+def _says(text: str, message: str, fix: str) -> bool:
+    """Whether a line of ``text`` says ``message`` and, after its " — ", ``fix``."""
+    return any(message in row and fix in row.rpartition(" — ")[2] for row in text.splitlines())
+
+
+def _lua_guard(root: Path, *, quarto: bool) -> subprocess.CompletedProcess[str]:
+    """include.lua then inside-project.lua over report.qmd, reading raw HTML as Quarto does or as the pandoc path."""
+    _stub_tables(root, load_config(root / "config" / "config.yaml", root=root))
+    reader = "markdown" if quarto else "markdown-raw_html-raw_tex-raw_attribute"
+    return run_pandoc("report.qmd", "-f", reader, "-t", "html", "--lua-filter", str(resources.FILTERS / "include.lua"),
+                      "--lua-filter", str(resources.FILTERS / "inside-project.lua"), cwd=root)
+
+
+@pytest.mark.parametrize("quarto", [False, True], ids=["pandoc-path", "quarto-reading"])
+@pytest.mark.parametrize(("name", "edit", "message", "fix", "lua"), SCRIPT_CATALOGUE, ids=SCRIPT_IDS)
+def test_script_refused_by_the_lua_guard(project: Project, name: str, edit, message: str, fix: str, lua: str,
+                                         quarto: bool) -> None:
+    """The renderer's own guard refuses each one too (raw HTML where it is HTML: under Quarto), with file:line
+    where the text is as written; on the pandoc path raw HTML is text, and no edition can run it."""
+    from perrypress.sources.markup import html_tags
+    from perrypress.sources.paths import attribute_refusal, element_refusal
+
+    where, line = edit(project.root)
+    result = _lua_guard(project.root, quarto=quarto)
+    if lua == "quarto" and not quarto:  # text on the pandoc path: the page has no such element or attribute
+        assert result.returncode == 0, result.stderr
+        assert not [(tag, attrs) for _, tag, attrs in html_tags(result.stdout) if element_refusal(tag)
+                    or any(attribute_refusal(name, value or "") for name, value in attrs)]
+        return
+    assert result.returncode != 0
+    assert _says(result.stderr, message, fix), result.stderr
+    if lua != "refuses":
+        assert f"{where}:{line}: " in result.stderr, result.stderr
+
+
+HARMLESS = """
+A [span]{.smallcaps #harmless-span lang=es dir=rtl data-note="1" data-onclick="no"} and a
+[link](https://example.org){.external} to [a part](#harmless-span), <mailto:editor@example.org>, and
+![Figure](data:image/png;base64,iVBORw0KGgo=){fig-alt="A blue box" width=50%}.
+
+::: {.callout-note #harmless-div lang=en}
+A callout; `code`{.python} and an inline onclick= written in prose, not in an attribute.
+:::
+
+## A heading {#harmless-heading .unnumbered}
+
+Raw HTML that only labels: <span class="x" lang="es" dir="ltr" title="JavaScript: the good parts">x</span>
+<abbr title="South America">SA</abbr> <a href="https://example.org/page#part">a page</a>.
+
+```{.html}
+<div onclick="alert(1)" style="position:fixed">code is shown, not run</div>
+```
+"""
+
+
+@pytest.mark.parametrize("quarto", [False, True], ids=["pandoc-path", "quarto-reading"])
+def test_harmless_attributes_still_pass(project: Project, quarto: bool) -> None:
+    """class, id, fig-alt, data-*, lang, dir, width, https: and mailto: links, #anchors, data:image and code that
+    shows script are all a source may hold: the checks and the Lua guard let them through."""
+    from perrypress.sources.document import check_targets
+
+    _append(project.root, SECTION, HARMLESS)
+    result = _lua_guard(project.root, quarto=quarto)  # stubs the tables the sections include
+    check_targets(list(source_files(project.root / "report.qmd", project.root)), project.root)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_every_refused_form_fails_the_build_and_writes_no_edition(project: Project) -> None:
+    """A fresh build of sources holding every form of the catalogue: it exits non-zero listing each one at its
+    file:line, and no edition is written (the HTML one least of all)."""
+    expected = [(name, *edit(project.root), message) for name, edit, message, _, _ in SCRIPT_CATALOGUE]
+    result = project.perrypress("build")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    for name, where, line, message in expected:
+        assert any(row.startswith(f"{where}:{line}: ") and message in row for row in output.splitlines()), \
+            (name, output)
+    assert not project.edition("html").exists()
+    assert not [path for path in (project.root / "_build").rglob("*") if path.suffix in (".html", ".pdf", ".docx")
+                and path.name != "cite.html"]
+
+
+SCRIPT_BUILD_CASES = ["image-onload", "span-style-cover", "link-javascript-entity-tab", "raw-div-onmouseover",
+                      "metadata-canonical-url"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SCRIPT_BUILD_CASES)
+def test_script_fails_the_build_and_keeps_the_editions(built: Project, tmp_path: Path, name: str) -> None:
+    """A build after such an edit fails with file:line and leaves the last good editions exactly as they were."""
+    from conftest import copy_built
+
+    copy = copy_built(built, tmp_path / "project")
+    editions = {ext: copy.edition(ext).read_bytes() for ext in ("pdf", "html", "docx")}
+    edit = next(case[1] for case in SCRIPT_CATALOGUE if case[0] == name)
+    where, line = edit(copy.root)
+    result = copy.perrypress("build")
+    assert result.returncode != 0
+    assert f"{where}:{line}: " in result.stdout + result.stderr, result.stdout + result.stderr
+    assert {ext: copy.edition(ext).read_bytes() for ext in editions} == editions
+
+
 # The gate's rules, one catalogue of targets for the Python and the Lua implementation.
 TARGETS = [
     ("images/x.png", "source", ""), ("/images/x.png", "source", ""), ("/../x.png", "source", ""),
@@ -255,29 +472,108 @@ TARGETS = [
     ("https://example.org/x.bib", "option", ""), ("_build/styles/x.csl", "option", ""),
     ("https://example.org", "link", ""), ("mailto:a@b.org", "link", ""), ("../x.html", "link", ""),
     ("file:///etc/passwd", "link", ""), ("File:x", "link", ""), ("#section", "link", ""), (r"C:\x", "link", ""),
+    # Script, in the spellings a browser reads (any kind: a link too), and data: URLs that are not images.
+    ("javascript:alert(1)", "link", ""), ("JaVaScRiPt:x", "link", ""), (" javascript:x", "link", ""),
+    ("java\tscript:x", "link", ""), ("java\nscr\ript:x", "link", ""), ("\x01javascript:x", "link", ""),
+    ("java&#x09;script:x", "link", ""), ("java&#x0009script:x", "link", ""), ("java&Tab;script:x", "link", ""),
+    ("&#106;avascript:x", "link", ""), ("&#x6A;avascript:x", "source", ""), ("javascript&colon;x", "link", ""),
+    ("jav&#97;script&#58;x", "link", ""), ("java%0Ascript:x", "link", ""), ("%6Aavascript:x", "link", ""),
+    ("java script:x", "link", ""), ("vbscript:x", "option", ""), ("VBScript:x", "link", ""),
+    ("data:text/html,x", "link", ""), ("data:text/html,x", "source", ""), ("data:,x", "link", ""),
+    ("data:image/svg+xml,x", "link", ""), ("data: image/png,x", "source", ""), ("DATA:IMAGE/PNG;base64,AA", "link", ""),
+    ("&#46;&#46;/x.png", "source", ""), ("javascript", "link", ""), ("https://example.org/javascript:x", "link", ""),
+    ("#javascript:x", "link", ""), ("a&amp;b.png", "source", ""),
+]
+
+# Attributes on a source's element, the raw HTML they can be written in: one catalogue for both implementations.
+ATTRIBUTES = [
+    ("onclick", "alert(1)", ""), ("ONLOAD", "x", ""), ("onmouseover", "", ""), ("style", "color:red", ""),
+    ("srcdoc", "<p>x</p>", ""), ("href", "javascript:x", ""), ("href", "java&#x09;script:x", ""),
+    ("href", "https://example.org", ""), ("href", "#part", ""), ("href", "file:///etc/passwd", ""),
+    ("src", "images/x.png", ""), ("src", "../x.png", "sections"), ("src", "../../x.png", "sections"),
+    ("src", "https://example.org/x.png", ""), ("src", "data:image/png;base64,AA", ""), ("src", "data:text/html,x", ""),
+    ("srcset", "a.png 1x, javascript:x 2x", ""), ("srcset", "a.png 1x, b.png 2x", ""),
+    ("xlink:href", "JAVASCRIPT:x", ""), ("formaction", "vbscript:x", ""), ("action", " javascript:x", ""),
+    ("poster", "data:text/html,x", ""), ("class", "javascript:x", ""), ("id", "x", ""), ("fig-alt", "x", ""),
+    ("data-onclick", "x", ""), ("lang", "es", ""), ("dir", "rtl", ""), ("title", "JavaScript: the good parts", ""),
+]
+RAW_HTML = [
+    "<div onmouseover=\"alert('div')\">hover</div>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+    "<a href=\"java&#x09;script:alert(1)\">x</a>", "<a href=' JaVaScRiPt&colon;x'>x</a>", "<x/onclick=y>",
+    "<button formaction=javascript:x>go</button>", "<svg><a xlink:href=\"javascript:x\">x</a></svg>",
+    "<span style=\"position:fixed\">x</span>", "<iframe srcdoc=\"x\"></iframe>", "<SCRIPT>alert(1)</SCRIPT>",
+    "<style>body{display:none}</style>", "<!-- <div onclick=x> --> <b>bold</b>", "<a\nhref='javascript:x'>y</a>",
+    "<span class=\"x\" lang=\"es\" dir=\"rtl\" data-x=\"1\">x</span>", "<abbr title=\"a &amp; b\">ab</abbr>",
+    "<p onclick>x</p>", "<a href=https://example.org>ok</a>", "x < y and <3",
 ]
 
 
-def test_python_and_lua_gates_agree(tmp_path: Path) -> None:
-    """sources/paths.py refusal and lib/project.lua refusal give the same answer, word for word."""
-    from perrypress.sources.paths import refusal
-
+def _lua(tmp_path: Path, body: str, data: object) -> object:
+    """Run ``body`` (Lua, with ``project`` = lib/project.lua and ``data`` decoded) in pandoc; return its ``out``."""
     (tmp_path / "input.md").write_text("x\n", encoding="utf-8")
-    script = tmp_path / "gate.lua"
+    (tmp_path / "data.json").write_text(json.dumps(data), encoding="utf-8")
+    script = tmp_path / "probe.lua"
     script.write_text(
         "local project = dofile(" + repr(str(resources.FILTERS / "lib" / "project.lua")) + ")\n"
-        "local targets = pandoc.json.decode(io.open('targets.json'):read('a'))\n"
-        "local out = {}\n"
-        "for i, t in ipairs(targets) do out[i] = project.refusal(t[1], t[2], t[3]) or '' end\n"
-        "io.open('verdicts.json', 'w'):write(pandoc.json.encode(out))\n"
+        "local data = pandoc.json.decode(io.open('data.json'):read('a'), false)\n"
+        "local out = {}\n" + body + "\n"
+        "io.open('out.json', 'w'):write(pandoc.json.encode(out))\n"
         "return {}\n", encoding="utf-8")
-    (tmp_path / "targets.json").write_text(__import__("json").dumps(TARGETS), encoding="utf-8")
     result = run_pandoc("input.md", "-t", "native", "--lua-filter", str(script), "-o", os.devnull, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    lua = __import__("json").loads((tmp_path / "verdicts.json").read_text(encoding="utf-8"))
-    python = [refusal(*target) or "" for target in TARGETS]
+    return json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+
+
+def test_python_and_lua_gates_agree(tmp_path: Path) -> None:
+    """sources/paths.py refusal and lib/project.lua refusal give the same answer, word for word, and the same fix."""
+    from perrypress.sources.paths import fix_of, refusal
+
+    lua = _lua(tmp_path, "for i, t in ipairs(data) do\n"
+                         "  local reason = project.refusal(t[1], t[2], t[3])\n"
+                         "  out[i] = reason and { reason, project.fix(reason) } or ''\n"
+                         "end", TARGETS)
+    python = [[reason, fix_of(reason)] if (reason := refusal(*target)) else "" for target in TARGETS]
     assert lua == python
-    assert sum(1 for v in python if v) >= 25 and sum(1 for v in python if not v) >= 10  # both answers are exercised
+    assert sum(1 for v in python if v) >= 45 and sum(1 for v in python if not v) >= 15  # both answers are exercised
+    assert len({v[1] for v in python if v}) == 3  # and every fix a target can get (path, script, data:)
+
+
+def test_python_and_lua_attribute_rules_agree(tmp_path: Path) -> None:
+    """An attribute, and raw HTML read tag by tag (html.parser in Python, project.html_tags in Lua): the same
+    refusals in both, word for word, with the same fix."""
+    from perrypress.sources.markup import html_tags
+    from perrypress.sources.paths import attribute_refusal, element_refusal, fix_of
+
+    lua = _lua(tmp_path, "local function verdict (reason) return reason and { reason, project.fix(reason) } or '' end\n"
+                         "out.attributes = {}\n"
+                         "for i, a in ipairs(data.attributes) do\n"
+                         "  out.attributes[i] = verdict(project.attribute_refusal(a[1], a[2], a[3]))\n"
+                         "end\n"
+                         "out.html = {}\n"
+                         "for i, text in ipairs(data.html) do\n"
+                         "  local found = {}\n"
+                         "  for _, tag in ipairs(project.html_tags(text)) do\n"
+                         "    found[#found + 1] = { tag.tag, verdict(project.element_refusal(tag.tag)) }\n"
+                         "    for _, a in ipairs(tag.attributes) do\n"
+                         "      found[#found + 1] = { a[1], verdict(project.attribute_refusal(a[1], a[2], '')) }\n"
+                         "    end\n"
+                         "  end\n"
+                         "  out.html[i] = found\n"
+                         "end", {"attributes": ATTRIBUTES, "html": RAW_HTML})
+
+    def verdict(reason: str | None) -> object:
+        return [reason, fix_of(reason)] if reason else ""
+
+    python = {"attributes": [verdict(attribute_refusal(*attribute)) for attribute in ATTRIBUTES],
+              "html": [[item for _, tag, attrs in html_tags(text)
+                        for item in [[tag, verdict(element_refusal(tag))],
+                                     *[[name, verdict(attribute_refusal(name, value or ""))] for name, value in attrs]]]
+                       for text in RAW_HTML]}
+    lua["html"] = [found or [] for found in lua["html"]]  # Lua's empty table is JSON's {}
+    assert lua == python
+    assert sum(1 for v in python["attributes"] if v) >= 15 and sum(1 for v in python["attributes"] if not v) >= 10
+    refused = [item for found in python["html"] for item in found if item[1]]
+    assert len(refused) >= 14 and len({item[1][1] for item in refused}) == 4
 
 
 def test_option_keys_agree() -> None:
