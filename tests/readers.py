@@ -215,3 +215,22 @@ def pdf_body_lines(path: Path, *, min_size: float = 9.5) -> list[list[tuple[str,
         pages.append([("".join(t for _, t, _ in sorted(parts)).strip(), min(parts)[2], round(min(parts)[0], 1))
                       for _, parts in sorted(rows.items(), key=lambda kv: -kv[0])])
     return pages
+
+
+def pdf_text_runs(path: Path) -> list[list[tuple[str, tuple[float, float, float, float]]]]:
+    """Each page's runs of text as a reader sees them, top to bottom: (text, (left, bottom, right, top)) in points.
+
+    pdfium's text rectangles, each read back from its area: text drawn over other text reads back
+    garbled or repeated, as it looks on the page.
+    """
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    pages = []
+    for page in document:
+        text = page.get_textpage()
+        runs = [(text.get_text_bounded(*box).strip(), box) for box in
+                (text.get_rect(i) for i in range(text.count_rects()))]
+        pages.append(sorted((r for r in runs if r[0]), key=lambda r: (-r[1][3], r[1][0])))
+    document.close()
+    return pages

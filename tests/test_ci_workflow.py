@@ -89,3 +89,5 @@ def test_a_push_to_main_fills_the_cache_the_review_restores() -> None:
     assert save["key"].replace("github.sha", "github.event.pull_request.base.sha") == restore["key"]
     assert save["path"] == restore["path"]
     assert restore["key"].startswith(restore["restore-keys"])
+    # A push to main is never cancelled by the next one: each run saves its commit's BASE.
+    assert workflow["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"

@@ -597,6 +597,13 @@ def main(argv: list[str] | None = None) -> int:
                 error.path = project_relative(error.path, Path(args.root))
         log.error("%s", exc)
         return 1
+    except Exception:
+        if not args.log:
+            raise
+        # A workflow step's own failure is a bug in perrypress: its traceback goes to the step's log, which
+        # the build's summary names, instead of only to Snakemake's output.
+        log.exception("perrypress stopped on an error of its own (a bug: please report it with this log)")
+        return 1
     finally:
         if args.outputs:  # how long it ran, for a build whose steps run elsewhere (workflow/runner.py)
             from .workflow.job_inputs import record_seconds

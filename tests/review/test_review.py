@@ -242,6 +242,96 @@ def test_no_pdf_only_content_reports_nothing(tmp_path: Path) -> None:
     assert pdf_only_of(tmp_path, [COMMON, PRINT_ONLY], new, ([COMMON, PRINT_ONLY], new)) == []
 
 
+def docx_of(path: Path, body: str, *, notes: str = "", header: str = "", footer: str = "") -> Path:
+    """A minimal DOCX: ``body`` (WordprocessingML inside w:body), and footnotes, a header and a footer when given."""
+    def part(root: str, content: str) -> str:
+        return f'<w:{root} xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">{content}</w:{root}>'
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", part("document", f"<w:body>{body}</w:body>"))
+        for name, root, content in (("footnotes", "footnotes", notes), ("header1", "hdr", header),
+                                    ("footer1", "ftr", footer)):
+            if content:
+                archive.writestr(f"word/{name}.xml", part(root, content))
+    return path
+
+
+def para(text: str, style: str = "BodyText", inside: str = "") -> str:
+    """One w:p of ``style`` printing ``text`` (``inside``: more runs after it, a note reference say)."""
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r>{inside}</w:p>'
+
+
+def test_each_docx_block_says_where_it_is(tmp_path: Path) -> None:
+    """The DOCX's blocks are its paragraphs, table cells, notes, header and footer, each named where a reader
+    finds it: the title page, the heading it falls under, the table, the note's number, the back matter."""
+    from perrypress.review.docx_edition import read_docx
+
+    body = (para("Emerging Voices", "Title") + '<w:bookmarkStart w:id="1" w:name="front-matter"/>'
+            + para("About the Author", "Heading2") + para("She studies the region.", "AboutAuthor")
+            + '<w:bookmarkEnd w:id="1"/>' + para("Methods", "Heading1")
+            + para("We read the reports.", inside='<w:r><w:footnoteReference w:id="7"/></w:r>')
+            + para("Table 1: Sources", "TableCaption")
+            + "<w:tbl><w:tr><w:tc>" + para("Year") + "</w:tc><w:tc>" + para("Two") + para("lines") + "</w:tc></w:tr></w:tbl>"
+            + '<w:bookmarkStart w:id="2" w:name="back-matter"/>' + para("Editor: Luz", "BackMatter")
+            + '<w:bookmarkEnd w:id="2"/>')
+    notes = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+             '<w:footnote w:id="7">' + para(" A note&#8217;s text.", "FootnoteText") + "</w:footnote>")
+    path = docx_of(tmp_path / "e.docx", body, notes=notes, header=para("Running head", "Header"),
+                   footer=para("Perry Center", "Footer"))
+    assert [(block.where, block.text) for block in read_docx(path)] == [
+        ("title page", "Emerging Voices"), ("title page", "About the Author"), ("title page", "She studies the region."),
+        ("Methods", "Methods"), ("Methods", "We read the reports."), ("Methods", "Table 1: Sources"),
+        ("Table 1, a cell (Methods)", "Year"), ("Table 1, a cell (Methods)", "Two lines"),
+        ("back matter", "Editor: Luz"), ("note 1 (Methods)", "A note’s text."),
+        ("header", "Running head"), ("footer", "Perry Center")]
+
+
+def test_a_common_word_inserted_only_in_the_docx_is_docx_only() -> None:
+    """A word the HTML edition prints elsewhere ("not"), inserted into a paragraph only in the DOCX, is the
+    DOCX's own change: the paragraph, whole, with that word marked."""
+    from perrypress.review.docx_edition import Block
+    from perrypress.review.formats import Pool, docx_only
+
+    text = "Her story is unique. It is not rare in the region, and it is not told often enough."
+    changed = text.replace("is unique", "is not unique")
+    found = docx_only(([Block(text, "Introduction")], [Block(changed, "Introduction")]), ([text], [text]), Pool(), Pool())
+    assert [(c.editions, c.where, c.pieces) for c in found] == [(["DOCX"], "Introduction", [
+        Piece(" ", "Her story is"), Piece("+", "not"), Piece(" ", "unique. It is not rare in the region, and it is not "
+                                                                  "told often enough.")])]
+
+
+def test_docx_only_items_say_where_and_pdf_only_lines_read_as_before(tmp_path: Path) -> None:
+    """In SUMMARY.md and index.html, a DOCX-only item is its paragraph with the place it is in; a PDF-only
+    one stays as it was: the lines as printed, with nothing before them."""
+    from perrypress.review.formats import FormatChange
+    from perrypress.review.report import index_html
+
+    pdf = pdf_only_of(tmp_path, [COMMON], [COMMON + "\n\n" + PRINT_ONLY], ([COMMON], [COMMON]))
+    docx = FormatChange(["DOCX"], "Introduction", [Piece(" ", "It is"), Piece("-", "impossible"), Piece("+", "hard"),
+                                                   Piece(" ", "to know.")])
+    review = fake_review(only=[docx, *pdf])
+    parts = sections_of("\n".join(summary_lines(review)))
+    assert parts["Only in the DOCX edition"] == ["Introduction: It is ~~impossible~~ **hard** to know."]
+    assert parts["Only in the PDF edition"] == [f"**{PRINT_ONLY}**"]
+    page = index_html(review, "")
+    assert ('<li><span class="kind">DOCX</span> Introduction: It is <del>impossible</del> <ins>hard</ins> to know.</li>'
+            in page)
+    assert f'<li><span class="kind">PDF</span> <ins>{PRINT_ONLY}</ins></li>' in page
+
+
+def test_a_long_paragraph_keeps_the_words_next_to_its_change() -> None:
+    """SUMMARY.md shortens a long paragraph's unchanged text away from the change, never next to it."""
+    from perrypress.review.formats import FormatChange
+
+    before = " ".join(f"lead{n}" for n in range(150))
+    after = " ".join(f"tail{n}" for n in range(150))
+    change = FormatChange(["DOCX"], "Introduction",
+                          [Piece(" ", before), Piece("-", "old"), Piece("+", "new"), Piece(" ", after)])
+    item = sections_of("\n".join(summary_lines(fake_review(only=[change]))))["Only in the DOCX edition"][0]
+    assert item.startswith("Introduction: … ") and "lead149 ~~old~~ **new** tail0" in item and item.endswith(" …")
+    assert "lead0 " not in item and "tail149" not in item
+
+
 def test_the_html_edition_is_read_whole(built: Project) -> None:
     """The review reads every section, note, table and bibliography entry of the built HTML edition."""
     text = read_edition(built.edition("html"))
@@ -498,6 +588,61 @@ def test_pdf_only_content_is_one_whole_item_under_the_pdf_edition(review_copy: P
     assert parts["Only in the PDF edition"] == [f"**{sentence}**"], summary
     assert not {"Prose", "Only in the HTML edition", "Only in the DOCX edition"} & set(parts), summary
     assert parts["Edition files"] == ["PDF: the files differ"], summary
+
+
+# The introduction's second paragraph (sections/01-introduction.qmd), 448 characters, printed by every edition.
+SECOND = ("In the past decade, South American women and girls have increasingly become victims of human trafficking "
+          "via cybersex venues like webcam sites. It is impossible to know the exact number of victims, but reporting "
+          "coming mostly out of Colombia alerts us to the fact that abuse via the webcam industry is common. While "
+          "militaries in South America are often called upon to address drug trafficking, this has seldom been the "
+          "case with human trafficking.")
+
+
+def print_differently(root: Path, condition: str, shown: str, others: str = SECOND) -> None:
+    """Print the introduction's second paragraph as ``shown`` in the editions a conditional block with
+    ``condition`` keeps (e.g. '.content-visible when-format="docx"'), and as ``others`` in the rest."""
+    swap = {"visible": "hidden", "hidden": "visible"}
+    opposite = re.sub(r"visible|hidden", lambda m: swap[m.group(0)], condition)
+    replace_in(root / "sections" / "01-introduction.qmd", SECOND,
+               f"::: {{{condition}}}\n{shown}\n:::\n\n::: {{{opposite}}}\n{others}\n:::")
+
+
+@pytest.mark.slow
+def test_a_docx_only_word_is_shown_in_its_whole_paragraph(review_copy: Project) -> None:
+    """One word changed in a long paragraph as only the DOCX prints it: one item under "Only in the DOCX
+    edition", the whole paragraph with that word alone marked, under its section's heading."""
+    code, summary, parts = review_change(review_copy, lambda root: print_differently(
+        root, '.content-visible when-format="docx"', SECOND.replace("venues", "channels")))
+    assert parts["Only in the DOCX edition"] == [
+        "Introduction: " + SECOND.replace("venues", "~~venues~~ **channels**")], summary
+    assert not {"Prose", "Only in the HTML edition", "Only in the PDF edition"} & set(parts), summary
+    assert parts["Edition files"] == ["DOCX: the files differ"], summary
+    page = (review_copy.root / REVIEW / "index.html").read_text(encoding="utf-8")
+    assert "Introduction: " + SECOND.replace("venues", "<del>venues</del> <ins>channels</ins>") + "</li>" in page
+
+
+@pytest.mark.slow
+def test_two_changes_in_one_paragraph_are_one_item(review_copy: Project) -> None:
+    """Two words changed far apart in a paragraph the DOCX and the PDF print and the HTML does not: one item,
+    under both editions' names, the whole paragraph with the two words marked."""
+    code, summary, parts = review_change(review_copy, lambda root: print_differently(
+        root, '.content-hidden when-format="html"', SECOND.replace("venues", "channels").replace("seldom", "rarely")))
+    assert parts["Only in the DOCX and PDF editions"] == ["Introduction: " + SECOND.replace(
+        "venues", "~~venues~~ **channels**").replace("seldom", "~~seldom~~ **rarely**")], summary
+    assert not {"Prose", "Only in the DOCX edition", "Only in the PDF edition"} & set(parts), summary
+
+
+@pytest.mark.slow
+def test_a_change_the_html_shows_too_is_not_listed_as_docx_only(review_copy: Project) -> None:
+    """A paragraph with a word changed in every edition and another only in the DOCX: the first is prose,
+    and the DOCX's item marks only the second (the first reads as the DOCX now prints it)."""
+    everywhere = SECOND.replace("impossible", "hard")
+    code, summary, parts = review_change(review_copy, lambda root: print_differently(
+        root, '.content-visible when-format="docx"', everywhere.replace("venues", "channels"), everywhere))
+    assert parts["Only in the DOCX edition"] == [
+        "Introduction: " + everywhere.replace("venues", "~~venues~~ **channels**")], summary
+    assert len(parts["Prose"]) == 1 and "~~impossible~~ **hard**" in parts["Prose"][0], summary
+    assert "channels" not in parts["Prose"][0], summary
 
 
 @pytest.mark.slow

@@ -37,6 +37,24 @@ def append(path: str, text: str) -> Callable[[Path], None]:
     return apply
 
 
+def append_bytes(path: str, data: bytes) -> Callable[[Path], None]:
+    """A change to one source file: add ``data`` (bytes, in any encoding) at its end."""
+
+    def apply(root: Path) -> None:
+        with (root / path).open("ab") as handle:
+            handle.write(data)
+
+    return apply
+
+
+def png_named_jpg(root: Path) -> None:
+    """A PNG saved under the name of the photograph the text shows (.jpg)."""
+    from PIL import Image
+
+    (root / "images").mkdir(exist_ok=True)
+    Image.new("RGB", (60, 40), (10, 20, 30)).save(root / "images" / "tradewinds-2016.jpg", format="PNG")
+
+
 @dataclass
 class Case:
     """A bad source, and the start of the message it must produce."""
@@ -95,6 +113,26 @@ CASES = {
                                   r"sections/03-advent\.qmd:\d+: /images/tradewinds-2016\.jpg; "
                                   r"sections/04-responses\.qmd:\d+: /images/police-military-cucuta\.jpg — ",
                                   args=("--release",)),
+    # A Latin-1 byte: the line and column, never a traceback.
+    "section-not-utf8": Case(append_bytes("sections/02-what-is-it.qmd", b"\nCaf\xe9 con leche.\n"),
+                             r"sections/02-what-is-it\.qmd:\d+: not UTF-8 text: byte 0xE9 at column 4 — save "),
+    "report-not-utf8": Case(append_bytes("report.qmd", b"\n<!-- Caf\xe9 -->\n"),
+                            r"report\.qmd:\d+: not UTF-8 text: byte 0xE9 at column 9 — "),
+    "bib-not-utf8": Case(append_bytes("references.bib", b"\n% Caf\xe9\n"),
+                         r"references\.bib:\d+: not UTF-8 text: byte 0xE9 at column 6 — "),
+    "duplicate-section-id": Case(append("sections/02-what-is-it.qmd", "\n## Again {#sec-introduction}\n\nText.\n"),
+                                 r"sections/02-what-is-it\.qmd:\d+: identifier #sec-introduction is already used at "
+                                 r"sections/01-introduction\.qmd:1 — "),
+    "duplicate-table-id": Case(append("sections/06-conclusions.qmd", "\n| a | b |\n|---|---|\n| 1 | 2 |\n\n: More {#tbl-law}\n"),
+                               r"sections/06-conclusions\.qmd:\d+: identifier #tbl-law is already used at table law "
+                               r"\(config/config\.yaml\) — "),
+    "image-no-alt": Case(append("sections/06-conclusions.qmd", "\n![A chart](/figures/regions)\n"),
+                         r"sections/06-conclusions\.qmd:\d+: image /figures/regions has no alt text — add \{fig-alt="),
+    "glyph-not-in-fonts": Case(append("sections/01-introduction.qmd", "\nThe words 网络 in Chinese.\n"),
+                               r"sections/01-introduction\.qmd:\d+: the PDF edition's fonts \(Source Serif 4, Source Sans 3\) "
+                               r"have no \"网\" \(U\+7F51\), \"络\" \(U\+7EDC\) — "),
+    "png-named-jpg": Case(png_named_jpg, r"sections/03-advent\.qmd:7: image /images/tradewinds-2016\.jpg cannot be read: "
+                                         r"it is a PNG file named \.jpg — rename it"),
     "config-unknown-key": Case(edit("config/config.yaml", "mode: draft", "mode: draft\nmdoe: release"),
                                r"config/config\.yaml:\d+: mdoe: not a key here — did you mean 'mode'\? "),
     "config-wrong-type": Case(edit("config/config.yaml", "mode: draft", "mode: final"),

@@ -303,3 +303,27 @@ def test_a_config_error_names_the_file_relative_to_the_project(project: Project)
     assert result.returncode == 1
     assert result.stderr.startswith("config/config.yaml:"), result.stderr
     assert str(project.root.resolve()) not in result.stderr
+
+
+def test_a_steps_own_failure_leaves_its_traceback_in_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug in a step (not a source error) exits 1 with its traceback in the log the build's summary names."""
+    import logging
+
+    from perrypress import cli
+
+    def broken(args: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_variables", broken)
+    log = tmp_path / "logs" / "variables.log"
+    try:
+        assert cli.main(["--log", str(log), "step", "variables", "--out", str(tmp_path / "v.yml")]) == 1
+    finally:
+        for handler in logging.getLogger().handlers:  # the step's log handlers (cli._setup_logging)
+            handler.close()
+        logging.getLogger().handlers.clear()
+    text = log.read_text(encoding="utf-8")
+    assert "a bug: please report it" in text and "Traceback" in text and "KeyError: 'a bug'" in text
+    with pytest.raises(KeyError):  # outside a workflow step, a bug is raised as it is
+        cli.main(["step", "variables", "--out", str(tmp_path / "v.yml")])

@@ -88,13 +88,13 @@ def _store(entry: Path, files: dict[str, bytes]) -> None:
     try:
         entry.mkdir(parents=True, exist_ok=True)
         for number, data in enumerate(files.values()):
-            _write_atomic(entry / f"{number}.bin", data)
-        _write_atomic(entry / "index.json", json.dumps(list(files)).encode("utf-8"))
+            write_atomic(entry / f"{number}.bin", data)
+        write_atomic(entry / "index.json", json.dumps(list(files)).encode("utf-8"))
     except OSError as exc:  # a read-only or full disk: the font was made, the build goes on
         log.info("font cache not written (%s)", exc)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` in one rename (papers building side by side share the cache)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)

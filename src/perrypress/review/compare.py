@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .docx_edition import read_docx
 from .edition import EditionText, PrintedTable, read_edition
-from .formats import COVERED, FormatChange, Pool, block_changes, docx_blocks, only_in, pdf_only, words
+from .formats import COVERED, FormatChange, Pool, block_changes, docx_only, pdf_only, words
 from .pages import PageReview, compare_pdfs
 from .sides import Side
 from .table_cells import TableDiff, diff_rows
@@ -380,7 +381,8 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
     html, docx, pdf = Pool(), Pool(), Pool()
     for old, new in block_changes(old_text.blocks(), new_text.blocks()):
         html.add(old, new)
-    old_docx, new_docx = docx_blocks(edition_path(base, "docx")), docx_blocks(edition_path(head, "docx"))
+    docx_sides = read_docx(edition_path(base, "docx")), read_docx(edition_path(head, "docx"))
+    old_docx, new_docx = ([block.text for block in side] for side in docx_sides)
     docx_changes = block_changes(old_docx, new_docx)
     printed = set(words(" ".join(new_docx + old_docx)))
     for table in review.tables:  # a table the DOCX does not print (the HTML's data table under a figure)
@@ -398,13 +400,10 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
         if change.kind == "moved":
             old = new = change.pieces[0].text
         change.editions = ["HTML"] + [name for name, pool in (("PDF", pdf), ("DOCX", docx)) if pool.holds(old, new)]
-    whole = Pool()  # every word each side's HTML edition prints
-    for block in old_text.blocks():
-        whole.add(block, "")
-    for block in new_text.blocks():
-        whole.add("", block)
-    # The PDF's own: whole lines as printed that neither other edition prints (what both the PDF and the
-    # DOCX show and the HTML does not is the DOCX's check, with the PDF named).
-    review.only = (only_in("DOCX", docx_changes, html, {"PDF": pdf}, whole)
-                   + pdf_only(review.pages.lines, (old_text.blocks(), new_text.blocks()), (old_docx, new_docx)))
+    # The DOCX's own: whole blocks (a paragraph, a cell, a note) with the changes the HTML does not show marked,
+    # the PDF named when it shows them too; the PDF's own: whole lines as printed that neither other edition
+    # prints (so what both the PDF and the DOCX show is the DOCX's item, with the PDF named).
+    html_sides = old_text.blocks(), new_text.blocks()
+    review.only = docx_only(docx_sides, html_sides, html, pdf) + pdf_only(review.pages.lines, html_sides,
+                                                                          (old_docx, new_docx))
     return review

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .docx_edition import Block
 from .textdiff import Piece, align, word_diff
 
 COVERED = 0.75  # share of a change's words another edition's changes must hold for it to "show there too"
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def words(text: str) -> list[str]:
@@ -46,28 +44,10 @@ class FormatChange:
     """A change seen in the DOCX or the PDF edition that the HTML edition does not show."""
 
     editions: list[str]
-    where: str
+    where: str  # where the DOCX's block is ("Introduction", "title page", "note 3 (Introduction)"); "" for the PDF
     pieces: list[Piece]
     old: str = ""
     new: str = ""
-
-
-def docx_blocks(path: Path) -> list[str]:
-    """The DOCX edition's paragraphs as printed: body, then notes (w:p of document.xml and footnotes.xml)."""
-    from xml.etree import ElementTree as ET
-
-    blocks = []
-    with zipfile.ZipFile(path) as archive:
-        for name in ("word/document.xml", "word/footnotes.xml"):
-            if name not in archive.namelist():
-                continue
-            root = ET.fromstring(archive.read(name))
-            for paragraph in root.iter(f"{W}p"):
-                text = "".join(node.text or "" for node in paragraph.iter() if node.tag in {f"{W}t"})
-                text = re.sub(r"\s+", " ", text).strip()
-                if text:
-                    blocks.append(text)
-    return blocks
 
 
 def block_changes(old: list[str], new: list[str]) -> list[tuple[str, str]]:
@@ -85,45 +65,124 @@ def block_changes(old: list[str], new: list[str]) -> list[tuple[str, str]]:
     return changes
 
 
-def renumbered(changes: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The changes less those that only renumber: a run deleted and a run inserted with the same letters
-    ("3Ophélie" → "4Ophélie", a note's number in the PDF), or one change whose two sides have the same letters."""
+def unmoved(changes: list[tuple[str, str]]) -> list[int]:
+    """The indexes of the changes that do more than move or renumber text: a run deleted and a run inserted
+    with the same letters (a paragraph moved; "3Ophélie" → "4Ophélie", a note's number in the PDF), and a change
+    whose two sides have the same letters, are left out."""
     key = lambda text: " ".join(words(text))  # noqa: E731
-    inserted: dict[str, int] = {}
-    for old, new in changes:
-        if new and not old:
-            inserted[key(new)] = inserted.get(key(new), 0) + 1
-    kept, dropped = [], {}
-    for old, new in changes:
+    inserted = Counter(key(new) for old, new in changes if new and not old)
+    dropped: Counter = Counter()
+    kept = []
+    for index, (old, new) in enumerate(changes):
         if old and new and key(old) == key(new):
             continue
-        if old and not new and inserted.get(key(old), 0) > dropped.get(key(old), 0):
-            dropped[key(old)] = dropped.get(key(old), 0) + 1
+        if old and not new and inserted[key(old)] > dropped[key(old)]:
+            dropped[key(old)] += 1
             continue
-        kept.append((old, new))
+        kept.append(index)
     result = []
-    for old, new in kept:
-        if new and not old and dropped.get(key(new), 0) > 0:
+    for index in kept:
+        old, new = changes[index]
+        if new and not old and dropped[key(new)] > 0:
             dropped[key(new)] -= 1
             continue
-        result.append((old, new))
+        result.append(index)
     return result
 
 
-def only_in(name: str, changes: list[tuple[str, str]], html: Pool, others: dict[str, Pool],
-            html_text: Pool | None = None) -> list[FormatChange]:
-    """The changes of edition ``name`` that neither the HTML edition's changes hold nor its whole text (words
-    that only flowed elsewhere on the page are in it); digits-only ones are page numbers."""
+@dataclass
+class _Changed:
+    """A DOCX block that changed: where it is, its word diff, and the (first, end) pieces of each change in it."""
+
+    where: str
+    pieces: list[Piece]
+    runs: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for index, piece in enumerate(self.pieces):
+            if piece.kind == " ":
+                continue
+            if self.runs and self.runs[-1][1] == index:
+                self.runs[-1] = (self.runs[-1][0], index + 1)
+            else:
+                self.runs.append((index, index + 1))
+
+    def side(self, run: tuple[int, int], kind: str) -> str:
+        """A run's deleted ("-") or inserted ("+") words."""
+        return " ".join(p.text for p in self.pieces[run[0]:run[1]] if p.kind == kind)
+
+    def in_place(self, run: tuple[int, int], kind: str) -> str:
+        """A run's deleted or inserted words with the word before and the word after them on that side: the
+        text to look for in another edition (a common word inserted is found there only by its neighbours)."""
+        text = self.side(run, kind)
+        before = tokens(" ".join(p.text for p in self.pieces[:run[0]] if p.kind in {" ", kind}))[-1:]
+        after = tokens(" ".join(p.text for p in self.pieces[run[1]:] if p.kind in {" ", kind}))[:1]
+        return " ".join([*before, text, *after]) if text else ""
+
+
+def _changed_blocks(old: list[Block], new: list[Block]) -> list[_Changed]:
+    """The DOCX blocks changed (a word diff of the whole block), inserted or deleted, in reading order."""
     found = []
-    for old, new in renumbered(changes):
-        if not any(re.search(r"[^\W\d_]", text) for text in (old, new)) or html.holds(old, new):
-            continue
-        if html_text is not None and html_text.holds(old, new):
-            continue
-        editions = [name] + [other for other, pool in others.items() if pool.holds(old, new)]
-        pieces = [piece for piece in (Piece("-", old), Piece("+", new)) if piece.text]
-        found.append(FormatChange(editions, name, pieces, old, new))
+    for step in align([b.text for b in old], [b.text for b in new]):
+        if step.kind == "changed":
+            found.append(_Changed(new[step.new].where, word_diff(old[step.old].text, new[step.new].text, context=None)))
+        elif step.kind == "inserted":
+            found.append(_Changed(new[step.new].where, [Piece("+", new[step.new].text)]))
+        elif step.kind == "deleted":
+            found.append(_Changed(old[step.old].where, [Piece("-", old[step.old].text)]))
     return found
+
+
+def docx_only(docx: tuple[list[Block], list[Block]], html: tuple[list[str], list[str]], html_changes: Pool,
+              pdf_changes: Pool) -> list[FormatChange]:
+    """What the DOCX edition (``docx``: each side's blocks) shows and the HTML edition does not: each block
+    (paragraph, table cell, note, header, footer) with a change of its own is one item, the whole block with
+    only those changes marked (its other changes read as it now prints them). A change is the DOCX's own when
+    it has letters (digits alone are page numbers), the HTML's changes do not hold it, it does more than move
+    text, and the HTML edition (``html``: each side's blocks) does not print it next to the same words. The
+    PDF is named too when its changes hold the item's."""
+    blocks = _changed_blocks(*docx)
+    printed = [Printed.of(side) for side in html]
+    runs = [(number, run) for number, block in enumerate(blocks) for run in block.runs]
+    own = set()  # (block number, run) of each change only the DOCX shows
+    for index in unmoved([(blocks[number].side(run, "-"), blocks[number].side(run, "+")) for number, run in runs]):
+        number, run = runs[index]
+        block = blocks[number]
+        old, new = block.side(run, "-"), block.side(run, "+")
+        if not any(re.search(r"[^\W\d_]", text) for text in (old, new)) or html_changes.holds(old, new):
+            continue
+        in_place = zip((block.in_place(run, "-"), block.in_place(run, "+")), printed)
+        if all(not text or edition.shows(text) for text, edition in in_place):
+            continue
+        own.add((number, run))
+    found = []
+    for number, block in enumerate(blocks):
+        mine = [run for run in block.runs if (number, run) in own]
+        if not mine:
+            continue
+        shown = []
+        for index, piece in enumerate(block.pieces):
+            if piece.kind == " " or any(first <= index < end for first, end in mine):
+                shown.append(piece)
+            elif piece.kind == "+":  # a change the HTML shows too: as the block now prints it
+                shown.append(Piece(" ", piece.text))
+        old = " ".join(block.side(run, "-") for run in mine)
+        new = " ".join(block.side(run, "+") for run in mine)
+        found.append(FormatChange(["DOCX"] + (["PDF"] if pdf_changes.holds(old, new) else []), block.where,
+                                  _merged(shown), " ".join(p.text for p in block.pieces if p.kind != "+"),
+                                  " ".join(p.text for p in block.pieces if p.kind != "-")))
+    return found
+
+
+def _merged(pieces: list[Piece]) -> list[Piece]:
+    """Adjacent pieces of the same kind as one."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and merged[-1].kind == piece.kind:
+            merged[-1] = Piece(piece.kind, f"{merged[-1].text} {piece.text}")
+        else:
+            merged.append(piece)
+    return merged
 
 
 def tokens(text: str) -> list[str]:
@@ -191,11 +250,11 @@ def pdf_only(lines: tuple[list, list], html: tuple[list[str], list[str]],
     for step in align(old_units, new_units):
         if step.kind == "changed":
             old, new = old_units[step.old], new_units[step.new]
-            found.append(FormatChange(["PDF"], "PDF", word_diff(old, new), old, new))
+            found.append(FormatChange(["PDF"], "", word_diff(old, new), old, new))
         elif step.kind == "inserted":
             new = new_units[step.new]
-            found.append(FormatChange(["PDF"], "PDF", [Piece("+", new)], "", new))
+            found.append(FormatChange(["PDF"], "", [Piece("+", new)], "", new))
         elif step.kind == "deleted":
             old = old_units[step.old]
-            found.append(FormatChange(["PDF"], "PDF", [Piece("-", old)], old, ""))
+            found.append(FormatChange(["PDF"], "", [Piece("-", old)], old, ""))
     return found

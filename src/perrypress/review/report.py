@@ -24,13 +24,18 @@ def _side(side) -> str:
     return f"{side.label} ({side.revision})"
 
 
-def markdown_pieces(pieces: list[Piece]) -> str:
-    """A word diff in Markdown: ~~deleted~~ and **inserted**."""
-    def escape(text: str) -> str:
-        return re.sub(r"([\\`*_~\[\]<>|])", r"\\\1", text)
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_~\[\]<>|])", r"\\\1", text)
 
+
+def markdown_pieces(pieces: list[Piece]) -> str:
+    """A word diff in Markdown: ~~deleted~~ and **inserted**; unchanged text too long is shortened away from the
+    changes (a paragraph's start before its first change, its end after its last)."""
     marks = {" ": "{}", "-": "~~{}~~", "+": "**{}**"}
-    return " ".join(marks[p.kind].format(escape(_cut(p.text))) for p in pieces if p.text)
+    shown = [p for p in pieces if p.text]
+    return " ".join(marks[p.kind].format(_escape(_cut(p.text) if p.kind != " " else
+                                                 _cut_context(p.text, index > 0, index < len(shown) - 1)))
+                    for index, p in enumerate(shown))
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -60,6 +65,16 @@ def counts(review: Review) -> list[str]:
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT].rsplit(" ", 1)[0] + " …"
+
+
+def _cut_context(text: str, after_change: bool, before_change: bool) -> str:
+    """Unchanged text shortened to MAX_TEXT characters, keeping the words next to the changes around it."""
+    if len(text) <= MAX_TEXT or not before_change:
+        return _cut(text)
+    if not after_change:
+        return "… " + text[-MAX_TEXT:].split(" ", 1)[-1]
+    half = MAX_TEXT // 2
+    return text[:half].rsplit(" ", 1)[0] + " … " + text[-half:].split(" ", 1)[-1]
 
 
 def wrap(item: str) -> list[str]:
@@ -136,7 +151,7 @@ def summary_lines(review: Review) -> list[str]:
         ("Only in the HTML edition", [f"{c.section} ({c.kind}): {markdown_pieces(c.pieces)}"
                                       for c in review.prose if c.editions == ["HTML"]]),
         *[(f"Only in the {_editions(list(names))} edition{'s' if len(names) > 1 else ''}",
-           [markdown_pieces(c.pieces) for c in review.only if tuple(c.editions) == names]) for names in only_groups],
+           [_only_item(c) for c in review.only if tuple(c.editions) == names]) for names in only_groups],
         ("Notes", [f"note {_note_numbers(c)} {c.kind}{' in ' + c.section if c.section else ''}: "
                    f"{markdown_pieces(c.pieces)}" for c in review.notes] + list(review.renumbering)),
         ("Bibliography", [f"`{c.key}` {c.kind}: {markdown_pieces(c.pieces)}" for c in review.bibliography]),
@@ -163,6 +178,12 @@ def summary_lines(review: Review) -> list[str]:
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES - 1], "… (cut; the full review is in index.html)"]
     return lines
+
+
+def _only_item(change) -> str:
+    """A DOCX block where it is, with its own changes marked ("Introduction: … ~~venues~~ **channels** …"),
+    or the PDF's lines as printed."""
+    return f"{_escape(change.where)}: {markdown_pieces(change.pieces)}" if change.where else markdown_pieces(change.pieces)
 
 
 def _words(old: str, new: str) -> list[Piece]:
@@ -267,8 +288,8 @@ def _html_sections(review: Review) -> list[str]:
                        f"<p>{html_pieces(c.pieces)}</p>\n")
     if review.only:
         out.append("<h2>Only in the DOCX or the PDF edition</h2>\n<ul>\n")
-        out += [f"<li><span class=\"kind\">{_editions(c.editions)}</span> {html_pieces(c.pieces)}</li>\n"
-                for c in review.only]
+        out += [f"<li><span class=\"kind\">{_editions(c.editions)}</span> "
+                f"{html.escape(c.where) + ': ' if c.where else ''}{html_pieces(c.pieces)}</li>\n" for c in review.only]
         out.append("</ul>\n")
     if review.notes or review.renumbering:
         out.append("<h2>Notes</h2>\n<ul>\n")

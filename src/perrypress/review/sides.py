@@ -108,7 +108,13 @@ def export(root: Path, revision: str, folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")  # refuses links and paths that leave the folder
+        try:
+            tar.extractall(folder, filter="data")  # refuses links and paths that leave the folder
+        except tarfile.FilterError as error:  # a committed symbolic link to a file outside the project
+            member = error.tarinfo
+            shutil.rmtree(folder, ignore_errors=True)
+            raise SourceError(member.name, f"at {revision}, a symbolic link to {member.linkname!r}, outside the "
+                              "project folder", "commit the file itself inside the project, not a link to it") from None
     (folder / EXPORTED).write_text(f"{revision}\n", encoding="utf-8")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BibliographyError, DataError, DocumentError
+from .utf8 import read_source
 
 if TYPE_CHECKING:  # pybtex is imported where a bibliography is parsed: the editions only read its keys
     from pybtex.database import BibliographyData
@@ -54,7 +55,7 @@ def parse(path: Path) -> BibliographyData:
     from pybtex.scanner import PybtexSyntaxError
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path, BibliographyError)
     except OSError as exc:
         raise BibliographyError(path, f"cannot read the bibliography ({exc.strerror})", "check the path") from None
     _check_duplicates(text, path)
@@ -100,7 +101,7 @@ def _entry_line(text: str, key: str) -> int | None:
 
 def check_fields(bib: BibliographyData, path: Path) -> None:
     """Raise BibliographyError for the first entry that lacks a field its type needs."""
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path, BibliographyError)
     for key, entry in bib.entries.items():
         needs = REQUIRED.get(entry.type.lower())
         if needs is None:
@@ -117,7 +118,7 @@ def check_fields(bib: BibliographyData, path: Path) -> None:
 def citations_in(paths: Iterable[Path]) -> Iterator[Citation]:
     """Yield every citation key used in ``paths``, with its file and line."""
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, line in enumerate(read_source(path).splitlines(), start=1):
             for match in _CITATION.finditer(line):
                 key = match.group(1)
                 if not key.startswith(CROSSREF_PREFIXES):
@@ -186,7 +187,7 @@ def check_citations(citations: Iterable[Citation], keys: set[str], bib_path: Pat
         cited.add(citation.key)
     uncited = keys - cited
     if uncited and "*" not in cited:  # nocite: '@*' lists every entry
-        text = bib_path.read_text(encoding="utf-8")
+        text = read_source(bib_path, BibliographyError)
         first = min(uncited, key=lambda key: (_entry_line(text, key) or 0, key))  # the first in the file
         raise BibliographyError(bib_path, f"entry '{first}' is neither cited nor listed in nocite",
                                 "cite it, add it to nocite in report.qmd, or remove it",

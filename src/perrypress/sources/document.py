@@ -13,8 +13,10 @@ from ..errors import DocumentError, SourceError, did_you_mean, raise_all
 from .bibliography import check_citations, check_known, citations_in, parse
 from .config import yaml_line
 from .metadata import read_metadata
+from .glyphs import check_glyphs
 from .markup import markup_errors
 from .paths import gate, metadata_targets
+from .utf8 import read_source
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,10 @@ REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>\n]*>|\S+)")
 IMAGE_REFERENCE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\[([^\]]*)\])?(?!\()")
 AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
 IMAGE_EXTENSIONS = (".svg", ".png", ".pdf", ".jpg", ".jpeg")
+# What a raster image's extension says it is (Pillow's names for the formats).
+SUFFIX_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+# An identifier in an attribute block ({#sec-x}, {#tbl-y .class}), and where an image's attributes start.
+IDENTIFIER = re.compile(r"\{#([A-Za-z][\w:.-]*)")
 
 
 def _unbracket(target: str) -> str:
@@ -62,7 +68,7 @@ def source_files(report: Path, root: Path, _depth: int = 0, *, tables: list[str]
     A missing file is raised at once, or added to ``errors`` (and skipped) when a list is given.
     """
     yield report
-    for number, line in enumerate(report.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_source(report).splitlines(), start=1):
         for target in INCLUDE.findall(line):
             path = gate(target, root=root, source=report, line=number, from_file=True)
             if path is None or not path.exists():
@@ -87,7 +93,7 @@ def _lookup(variables: dict[str, Any], key: str) -> Any:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    yield from enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+    yield from enumerate(read_source(path).splitlines(), start=1)
 
 
 def _assets(files: list[Path], root: Path) -> Iterator[tuple[Path, int, str, list[Path]]]:
@@ -156,6 +162,7 @@ def image_problem(image: Path) -> str | None:
 
     try:
         with Image.open(image) as picture:
+            kind = picture.format
             picture.verify()  # the header and, for PNG, the chunks' checksums
         with Image.open(image) as picture:
             # Decoded in full: a file cut short (a JPEG with a third of its bytes) has a sound header
@@ -163,18 +170,81 @@ def image_problem(image: Path) -> str | None:
             picture.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         return str(exc).replace(str(image), image.name) or type(exc).__name__
+    expected = SUFFIX_FORMATS.get(image.suffix.lower())
+    if expected and kind != expected:  # Typst reads a file by its name's extension
+        return f"it is a {kind} file named {image.suffix}"
     return None
 
 
-def check_images(files: list[Path], root: Path) -> None:
-    """Raise DocumentError for the first image file that exists but cannot be decoded."""
+def check_images(files: list[Path], root: Path) -> list[SourceError]:
+    """An error for each image file that exists but cannot be decoded, or whose name says another format."""
+    errors: list[SourceError] = []
     for path, number, target, found in _assets(files, root):
         for image in found:
             problem = image_problem(image)
             if problem:
-                raise DocumentError(path.relative_to(root), f"image {target} cannot be read: {problem}",
-                                    f"save {image.relative_to(root)} again as a JPEG, PNG or SVG file",
-                                    line=number)
+                fix = (f"rename it to match (and the reference), or save it again as {image.suffix}"
+                       if problem.startswith("it is a ") else
+                       f"save {image.relative_to(root)} again as a JPEG, PNG or SVG file")
+                errors.append(DocumentError(path.relative_to(root), f"image {target} cannot be read: {problem}",
+                                            fix, line=number))
+    return errors
+
+
+def _attributes(line: str, end: int) -> str:
+    """The attribute block ``{…}`` that follows an image's ``(target)`` ending at or after ``end`` (or "")."""
+    close = line.find(")", end)
+    if close < 0 or not line.startswith("{", close + 1):
+        return ""
+    depth = 0
+    for at in range(close + 1, len(line)):  # shortcodes ({{< var … >}}) nest braces
+        depth += {"{": 1, "}": -1}.get(line[at], 0)
+        if depth == 0:
+            return line[close + 1:at + 1]
+    return line[close + 1:]
+
+
+def check_alt_text(files: list[Path]) -> list[SourceError]:
+    """An error for each image without alt text (``fig-alt`` or ``alt``): PDF/UA requires it, and screen readers
+    read it in every edition. Photo blocks need their ``alt``."""
+    errors: list[SourceError] = []
+    for path in files:
+        for number, line in _lines(path):
+            for match in IMAGE.finditer(line):
+                if not re.search(r'\b(?:fig-)?alt="[^"]*\S', _attributes(line, match.end())):
+                    errors.append(DocumentError(path, f"image {_unbracket(match.group(1))} has no alt text",
+                                                'add {fig-alt="…"} after it, saying what it shows', line=number))
+            if PHOTO.search(line) and not re.search(r'\balt="[^"]*\S', line):
+                errors.append(DocumentError(path, f"photo {PHOTO.search(line).group(1)} has no alt text",
+                                            'add alt="…" to its block, saying what it shows', line=number))
+    return errors
+
+
+def check_identifiers(files: list[Path], root: Path) -> list[SourceError]:
+    """An error for each identifier ({#…}) given twice: a link, a cross-reference or the contents would
+    go to either. A table's generated include (_build/tables/) is named by its table."""
+    seen: dict[str, list[tuple[Path, int]]] = {}
+    for path in files:
+        for number, line in _lines(path):
+            for name in IDENTIFIER.findall(line):
+                seen.setdefault(name, []).append((path, number))
+
+    def where(path: Path, number: int) -> str:
+        table = TABLE_INCLUDE.match(path.relative_to(root).as_posix()) if path.is_relative_to(root) else None
+        shown = path.relative_to(root) if path.is_relative_to(root) else path
+        return f"table {table.group(1)} (config/config.yaml)" if table else f"{shown}:{number}"
+
+    errors: list[SourceError] = []
+    for name, places in seen.items():
+        if len(places) < 2:
+            continue
+        authored = [p for p in places if not where(*p).startswith("table ")] or places
+        path, number = authored[-1]
+        others = ", ".join(where(*p) for p in places if p != (path, number))
+        errors.append(DocumentError(path, f"identifier #{name} is already used at {others}",
+                                    "give one of them another name (and update its cross-references)",
+                                    line=number))
+    return errors
 
 
 def _variable_keys(variables: dict[str, Any], prefix: str = "") -> list[str]:
@@ -200,9 +270,10 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
     files = list(source_files(report, root, tables=list(config.get("tables") or {}), errors=errors))
     try:
         check_targets(files, root)
-    except SourceError as refused:
+    except SourceError as refused:  # every refusal, before anything reads what a refused target names
         raise_all([*errors, refused])
-    check_images(files, root)
+    errors += check_images(files, root) + check_alt_text(files) + check_identifiers(files, root)
+    errors += check_glyphs([*files, root / config["bibliography"]], config, root=root)
     variables_file = root / "_variables.yml"
     values = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}

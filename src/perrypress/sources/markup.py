@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import DocumentError
 from .paths import attribute_refusal, element_refusal, fix_of
+from .utf8 import read_source
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
@@ -125,7 +126,7 @@ def markup_errors(files: list[Path], root: Path) -> list[DocumentError]:
     for path in files:
         shown = path.relative_to(root) if path.is_relative_to(root) else path
         base = shown.parent.as_posix().strip(".")
-        text = without_code(path.read_text(encoding="utf-8"))
+        text = without_code(read_source(path))
         newlines = [i for i, char in enumerate(text) if char == "\n"]
         for offset, key, value in quarto_attributes(text):
             reason = attribute_refusal(key, value, base)

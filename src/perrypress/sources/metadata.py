@@ -10,11 +10,12 @@ import yaml
 
 from ..errors import DocumentError
 from .config import load_yaml
+from .utf8 import read_source
 
 
 def read_metadata(report: Path) -> tuple[dict[str, Any], str]:
     """Return the YAML front matter of ``report`` and its text."""
-    text = report.read_text(encoding="utf-8")
+    text = read_source(report)
     match = re.match(r"^---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(\n|$)", text, flags=re.S)
     if not match:
         raise DocumentError(report, "no YAML metadata block at the top", "start the file with --- … ---", line=1)
