@@ -78,3 +78,15 @@ def test_errors_name_file_and_line_in_order(tmp_path: Path) -> None:
     assert "onclick" in errors[0] and "remove the attribute" in errors[0]
     assert "style" in errors[1] and "class the house stylesheet defines" in errors[1]
     assert errors[2].startswith("sections/a.qmd:5: raw HTML <img>: attribute onerror is an event handler")
+
+
+def test_a_loaded_file_is_read_from_the_root_and_the_folder(tmp_path: Path) -> None:
+    """A raw image's src is a file the renderer loads: outside the project from the root (where pandoc reads
+    it) or from the section's folder is refused; inside from both passes."""
+    section = tmp_path / "sections" / "a.qmd"
+    section.parent.mkdir()
+    section.write_text('<img src="../images/x.png" alt="x">\n<img src="images/x.png" alt="y">\n'
+                       '<img src="../../x.png" alt="z">\n', encoding="utf-8")
+    errors = [str(error) for error in markup_errors([section], tmp_path)]
+    assert [error.split(": ", 1)[0] for error in errors] == ["sections/a.qmd:1", "sections/a.qmd:3"]
+    assert all("attribute src resolves outside the project folder" in error for error in errors)

@@ -120,6 +120,11 @@ def html_tags(text: str) -> Iterator[tuple[int, str, list[tuple[str, str | None]
                 yield before + line, tag, attrs
 
 
+def _refusal(name: str, value: str, base: str) -> str | None:
+    """attribute_refusal, a relative path read from the project root (as pandoc reads it) and from ``base``."""
+    return attribute_refusal(name, value, "") or attribute_refusal(name, value, base)
+
+
 def markup_errors(files: list[Path], root: Path) -> list[DocumentError]:
     """A DocumentError at file:line for every refused attribute or raw HTML element in ``files`` (all of them)."""
     errors = []
@@ -129,7 +134,7 @@ def markup_errors(files: list[Path], root: Path) -> list[DocumentError]:
         text = without_code(read_source(path))
         newlines = [i for i, char in enumerate(text) if char == "\n"]
         for offset, key, value in quarto_attributes(text):
-            reason = attribute_refusal(key, value, base)
+            reason = _refusal(key, value, base)
             if reason:
                 errors.append(DocumentError(shown, reason, fix_of(reason), line=bisect_right(newlines, offset) + 1))
         for line, tag, attrs in html_tags(text):
@@ -137,7 +142,7 @@ def markup_errors(files: list[Path], root: Path) -> list[DocumentError]:
             if element:
                 errors.append(DocumentError(shown, element, fix_of(element), line=line))
             for name, value in attrs:
-                reason = attribute_refusal(name, value or "", base)
+                reason = _refusal(name, value or "", base)
                 if reason:
                     errors.append(DocumentError(shown, f"raw HTML <{tag}>: {reason}", fix_of(reason), line=line))
     return errors
