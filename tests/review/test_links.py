@@ -157,7 +157,8 @@ NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
 def rels(targets: dict[str, str]) -> str:
     return ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             + "".join(f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                      f'relationships/hyperlink" Target="{url}" TargetMode="External"/>' for rid, url in targets.items())
+                      f'relationships/hyperlink" Target="{url}" TargetMode="External"/>'
+                      for rid, url in targets.items())
             + "</Relationships>")
 
 
@@ -194,7 +195,8 @@ def test_the_pdf_edition_links_and_figure_alt_text(tmp_path: Path) -> None:
     source = ('#set page(width: 200pt, height: 300pt)\n'
               'Read the #link("https://example.org/a/long/path")[report of the office on its website today] now.\n\n'
               '#figure(image(bytes("<svg xmlns=\'http://www.w3.org/2000/svg\' width=\'10\' height=\'10\'>'
-              '<rect width=\'10\' height=\'10\'/></svg>"), format: "svg", alt: "A black square."), caption: [A square])\n\n'
+              '<rect width=\'10\' height=\'10\'/></svg>"), format: "svg", alt: "A black square."), '
+              'caption: [A square])\n\n'
               'See #link("https://example.org/b")[the other page].\n')
     path = tmp_path / "edition.pdf"
     path.write_bytes(typst.compile(source.encode("utf-8")))

@@ -72,7 +72,8 @@ def relationships(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     rels = f"{folder}/_rels/{name}.rels"
     if rels not in archive.namelist():
         return {}
-    return {rel.get("Id", ""): rel.get("Target", "") for rel in ET.fromstring(archive.read(rels)).iter(f"{RELS}Relationship")}
+    found = ET.fromstring(archive.read(rels)).iter(f"{RELS}Relationship")
+    return {rel.get("Id", ""): rel.get("Target", "") for rel in found}
 
 
 @dataclass

@@ -117,7 +117,8 @@ def link_changes(old: list[Link], new: list[Link],
     else in the same place."""
     removed, added = _surplus(old, new), _surplus(new, old)
     pairs: list[tuple[Link | None, Link | None]] = []
-    for same in (lambda a, b: (a.target, b.target) in known, lambda a, b: bool(_key(a.text)) and _key(a.text) == _key(b.text),
+    for same in (lambda a, b: (a.target, b.target) in known,
+                 lambda a, b: bool(_key(a.text)) and _key(a.text) == _key(b.text),
                  lambda a, b: a.where == b.where):
         for before in list(removed):
             after = next((link for link in added if same(before, link)), None)
@@ -280,7 +281,8 @@ def _tagged_alt_texts(page) -> list[tuple[str, str]]:
     def walk(element) -> None:
         text = _utf16(raw.FPDF_StructElement_GetAltText, element)
         if text.strip():
-            found.append((_utf16(raw.FPDF_StructElement_GetType, element) or "image", re.sub(r"\s+", " ", text).strip()))
+            kind = _utf16(raw.FPDF_StructElement_GetType, element) or "image"
+            found.append((kind, re.sub(r"\s+", " ", text).strip()))
         for index in range(raw.FPDF_StructElement_CountChildren(element)):
             child = raw.FPDF_StructElement_GetChildAtIndex(element, index)
             if child:
