@@ -590,6 +590,34 @@ def test_pdf_only_content_is_one_whole_item_under_the_pdf_edition(review_copy: P
     assert parts["Edition files"] == ["PDF: the files differ"], summary
 
 
+@pytest.mark.slow
+def test_a_retargeted_link_and_a_new_alt_text_are_reported(review_copy: Project) -> None:
+    """The publisher's link sent elsewhere under the same words, and a photo's alt text reworded, in one
+    commit: no printed word changes, yet each is an item under "Links and alt text" (the link with its old
+    and new target, the editions that carry it; the alt text as a word diff), in SUMMARY.md and index.html,
+    and the "files differ, with no difference in their text" line is gone."""
+    phish = "https://www.wjpcenter.org.evil.example/phish"
+
+    def edit(root: Path) -> None:
+        replace_in(root / "report.qmd", "  url: https://www.wjpcenter.org\n", f"  url: {phish}\n")
+        replace_in(root / "sections" / "04-responses.qmd", 'alt="Colombian police and military personnel',
+                   'alt="Venezuelan police and military personnel')
+
+    code, summary, parts = review_change(review_copy, edit, "--fail-on-change")
+    assert code == 1, summary
+    assert summary.splitlines()[2] == "1 link changed; 1 alt text changed.", summary
+    assert "no difference in their text" not in summary and set(parts) == {"Links and alt text", "Edition files"}
+    link, alt = parts["Links and alt text"]
+    assert link.startswith("page header; page footer: link “William J. Perry Center for Hemispheric Defense "
+                           "Studies” (target changed; only in the HTML and DOCX editions): "), summary
+    assert link.endswith(f": `https://www.wjpcenter.org` → `{phish}`"), summary
+    assert alt.startswith("Responses to Cybersex Trafficking: photo, alt text (changed") and (
+        "~~Colombian~~ **Venezuelan** police and military personnel" in alt), summary
+    page = (review_copy.root / REVIEW / "index.html").read_text(encoding="utf-8")
+    assert f"<code>https://www.wjpcenter.org</code> → <code>{phish}</code>" in page
+    assert "<del>Colombian</del> <ins>Venezuelan</ins>" in page and "no difference in their text" not in page
+
+
 # The introduction's second paragraph (sections/01-introduction.qmd), 448 characters, printed by every edition.
 SECOND = ("In the past decade, South American women and girls have increasingly become victims of human trafficking "
           "via cybersex venues like webcam sites. It is impossible to know the exact number of victims, but reporting "

@@ -1,4 +1,5 @@
-"""Compare two builds as readers see them: prose, notes, bibliography, tables, variables, figures, pages, metadata."""
+"""Compare two builds as readers see them: prose, notes, bibliography, tables, variables, figures, pages, metadata,
+links and alt text."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .docx_edition import read_docx
+from .docx_edition import read_docx_edition
 from .edition import EditionText, PrintedTable, read_edition
 from .formats import COVERED, FormatChange, Pool, block_changes, docx_only, pdf_only, words
+from .links import AltChange, LinkChange, compare_alt_texts, compare_links, read_pdf_links
 from .pages import PageReview, compare_pdfs
 from .sides import Side
 from .table_cells import TableDiff, diff_rows
@@ -100,6 +102,8 @@ class Review:
     pages: PageReview = field(default_factory=PageReview)
     metadata: list[tuple[str, str, str]] = field(default_factory=list)
     only: list[FormatChange] = field(default_factory=list)  # what the DOCX or the PDF shows and the HTML does not
+    links: list[LinkChange] = field(default_factory=list)  # links retargeted, added or removed, in any edition
+    alt_texts: list[AltChange] = field(default_factory=list)  # images whose alt text changed, in any edition
     files: list[str] = field(default_factory=list)  # editions whose bytes differ
     sources: list[str] = field(default_factory=list)  # source files that differ (information only)
     docx: Path | None = None
@@ -381,7 +385,8 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
     html, docx, pdf = Pool(), Pool(), Pool()
     for old, new in block_changes(old_text.blocks(), new_text.blocks()):
         html.add(old, new)
-    docx_sides = read_docx(edition_path(base, "docx")), read_docx(edition_path(head, "docx"))
+    docx_readings = read_docx_edition(edition_path(base, "docx")), read_docx_edition(edition_path(head, "docx"))
+    docx_sides = docx_readings[0].blocks, docx_readings[1].blocks
     old_docx, new_docx = ([block.text for block in side] for side in docx_sides)
     docx_changes = block_changes(old_docx, new_docx)
     printed = set(words(" ".join(new_docx + old_docx)))
@@ -406,4 +411,12 @@ def compare(base: Side, head: Side, *, out_dir: Path) -> Review:
     html_sides = old_text.blocks(), new_text.blocks()
     review.only = docx_only(docx_sides, html_sides, html, pdf) + pdf_only(review.pages.lines, html_sides,
                                                                           (old_docx, new_docx))
+    # Where links send readers and what screen readers say: no printed word shows either.
+    pdf_readings = read_pdf_links(edition_path(base, "pdf")), read_pdf_links(edition_path(head, "pdf"))
+    review.links = compare_links({"HTML": (old_text.links, new_text.links),
+                                  "DOCX": (docx_readings[0].links, docx_readings[1].links),
+                                  "PDF": (pdf_readings[0][0], pdf_readings[1][0])})
+    review.alt_texts = compare_alt_texts({"HTML": (old_text.alt_texts, new_text.alt_texts),
+                                          "DOCX": (docx_readings[0].alt_texts, docx_readings[1].alt_texts),
+                                          "PDF": (pdf_readings[0][1], pdf_readings[1][1])})
     return review

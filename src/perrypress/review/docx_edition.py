@@ -1,5 +1,6 @@
 """Read what a built DOCX edition prints: its blocks of text (paragraphs, table cells, notes, headers and
-footers), each with where a reader finds it."""
+footers), each with where a reader finds it; and its links (hyperlinks and their relationships' targets) and
+its pictures' descriptions (alt text), each with the place of the block it is in."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from .links import AltText, Link
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 TITLE_PAGE = "title page"
 # The Divs front-back-matter.lua makes: pandoc writes a Div's id as a bookmark around its paragraphs.
 MATTER = {"front-matter": TITLE_PAGE, "back-matter": "back matter"}
@@ -41,10 +47,41 @@ def text_of(element: ET.Element) -> str:
 
 
 @dataclass
+class DocxReading:
+    """What the DOCX edition prints (its blocks), where its links go and what its pictures' descriptions say."""
+
+    blocks: list[Block] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    alt_texts: list[AltText] = field(default_factory=list)
+
+    def add(self, element: ET.Element, where: str, targets: dict[str, str]) -> None:
+        """Record the hyperlinks (``targets``: the part's relationship id → target; an internal link's bookmark
+        as "#name") and the picture descriptions inside ``element``, found at ``where``."""
+        for link in element.iter(f"{W}hyperlink"):
+            ident, anchor = link.get(f"{R}id"), link.get(f"{W}anchor")
+            target = targets.get(ident or "", "") if ident else f"#{anchor}" if anchor else ""
+            self.links.append(Link(text_of(link), target, where))
+        for picture in element.iter(f"{WP}docPr"):
+            if picture.get("descr", "").strip():
+                self.alt_texts.append(AltText(re.sub(r"\s+", " ", picture.get("descr")).strip(), "image", where))
+
+
+def relationships(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """A part's relationships: id → target (word/_rels/<part>.rels)."""
+    folder, name = part.rsplit("/", 1)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in archive.namelist():
+        return {}
+    found = ET.fromstring(archive.read(rels)).iter(f"{RELS}Relationship")
+    return {rel.get("Id", ""): rel.get("Target", "") for rel in found}
+
+
+@dataclass
 class _Body:
     """Walk document.xml's body in reading order, keeping the heading, bookmarks and table caption in force."""
 
-    blocks: list[Block] = field(default_factory=list)
+    reading: DocxReading = field(default_factory=DocxReading)
+    targets: dict[str, str] = field(default_factory=dict)  # document.xml's relationships
     heading: str = ""
     bookmarks: dict[str, str] = field(default_factory=dict)  # open bookmarks: id → name
     caption: str = ""
@@ -105,31 +142,46 @@ class _Body:
         """Record a block, and the number of each note whose marker it holds with ``notes`` (or ``where``)."""
         for reference in element.iter(f"{W}footnoteReference"):
             self.notes[reference.get(f"{W}id", "")] = f"note {len(self.notes) + 1} ({notes or where})"
+        self.reading.add(element, where, self.targets)
         if text:
-            self.blocks.append(Block(text, where))
+            self.reading.blocks.append(Block(text, where))
 
 
 def read_docx(path: Path) -> list[Block]:
     """The DOCX edition's blocks in reading order: the body (paragraphs, table cells), the notes in the order
     of their markers, then the headers and the footers."""
+    return read_docx_edition(path).blocks
+
+
+def read_docx_edition(path: Path) -> DocxReading:
+    """The DOCX edition's blocks (as ``read_docx``), and its links and picture descriptions in the same order."""
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-        body = _Body()
+        body = _Body(targets=relationships(archive, "word/document.xml"))
         if "word/document.xml" in names:
             body.walk(ET.fromstring(archive.read("word/document.xml")))
-        blocks = body.blocks
+        reading = body.reading
         if "word/footnotes.xml" in names:
-            notes = {}
+            notes: dict[str, tuple[Block, DocxReading]] = {}
+            targets = relationships(archive, "word/footnotes.xml")
             for note in ET.fromstring(archive.read("word/footnotes.xml")).findall(f"{W}footnote"):
                 text = " ".join(filter(None, (text_of(p) for p in note.iter(f"{W}p"))))
                 if note.get(f"{W}type") is None and text:  # not the separators
                     ident = note.get(f"{W}id", "")
-                    notes[ident] = Block(text, body.notes.get(ident, "a note"))
-            blocks += [notes[i] for i in body.notes if i in notes] + [b for i, b in notes.items() if i not in body.notes]
+                    inside = DocxReading()
+                    inside.add(note, body.notes.get(ident, "a note"), targets)
+                    notes[ident] = Block(text, body.notes.get(ident, "a note")), inside
+            for ident in [i for i in body.notes if i in notes] + [i for i in notes if i not in body.notes]:
+                block, inside = notes[ident]
+                reading.blocks.append(block)
+                reading.links += inside.links
+                reading.alt_texts += inside.alt_texts
         parts = sorted((m.group(1) != "header", int(m.group(2) or 0), m.group(1), m.group(0))
                        for m in map(PARTS.fullmatch, names) if m)
         for *_, kind, name in parts:
-            text = " ".join(filter(None, (text_of(p) for p in ET.fromstring(archive.read(name)).iter(f"{W}p"))))
+            part = ET.fromstring(archive.read(name))
+            text = " ".join(filter(None, (text_of(p) for p in part.iter(f"{W}p"))))
+            reading.add(part, kind, relationships(archive, name))
             if text:
-                blocks.append(Block(text, kind))
-    return blocks
+                reading.blocks.append(Block(text, kind))
+    return reading

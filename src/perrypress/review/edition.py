@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from .links import AltText, Link
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SKIP = {"script", "style", "svg", "math", "template"}
 # Blocks whose text is one unit of prose (a paragraph of the diff).
@@ -15,6 +17,13 @@ PARAGRAPHS = {"p", "li", "figcaption", "dt", "dd", "h3", "h4", "h5", "h6"}
 # Not prose: tables are compared cell by cell as printed, note markers through the notes.
 NOT_PROSE = {"table", "nav"}
 TABLE_BLOCK = "data-table"  # the generated table's wrapper: the table, its notes and its source line
+# Links that are no link of the paper's: note calls and back-links (numbered anew with the notes), and the
+# paper's citation as a file (made from the metadata, compared there).
+NOT_LINKS = {"footnote-ref", "footnote-back", "cite-download"}
+# Parts of the page outside the paper's sections, by tag and class: where their links are.
+PLACES = {("header", "masthead"): "page header", ("footer", "colophon"): "page footer",
+          ("header", "paper-header"): "title page", ("nav", "toc"): "contents"}
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # a metadata value that is an address (og:url, a PDF's URL)
 
 
 @dataclass
@@ -48,6 +57,8 @@ class EditionText:
     tables: dict[str, str]  # table label ("tbl-law") → its caption as printed
     note_sections: dict[int, str] = field(default_factory=dict)  # note number → heading of the section citing it
     printed_tables: dict[str, PrintedTable] = field(default_factory=dict)  # block id → the table as printed
+    links: list[Link] = field(default_factory=list)  # every link, its text and where it is, in reading order
+    alt_texts: list[AltText] = field(default_factory=list)  # every image's alt text, in reading order
 
     def blocks(self) -> list[str]:
         """Every unit of text the edition prints, in order: headings, paragraphs, table cells, notes, entries."""
@@ -148,7 +159,7 @@ def read_edition(path: Path) -> EditionText:
     sections, notes, entries, metadata, tables, note_sections, printed = [], [], {}, {}, {}, {}, {}
     for meta in root.iter("meta"):
         name = meta.get("name") or meta.get("property")
-        if name and name not in {"viewport", "generator"}:
+        if name and name not in {"viewport", "generator"} and not URL.fullmatch(meta.get("content", "")):
             metadata[f"meta {name}"] = (metadata.get(f"meta {name}", "") + " " + meta.get("content", "")).strip()
     for element in root.iter():
         classes, ident = _classes(element), element.get("id", "")
@@ -174,7 +185,60 @@ def read_edition(path: Path) -> EditionText:
         elif (element.tag in {"section", "footer"} and ident not in {"footnotes", "bibliography", "cite-this-paper"}
               and "level2" not in classes and not _inside_body(element)):
             metadata[ident or element.get("class", element.tag)] = " ".join(_paragraphs(element))
-    return EditionText(sections, notes, entries, metadata, tables, note_sections, printed)
+    links, alt_texts = _links(root, note_sections)
+    return EditionText(sections, notes, entries, metadata, tables, note_sections, printed, links, alt_texts)
+
+
+def _links(root: ET.Element, note_sections: dict[int, str]) -> tuple[list[Link], list[AltText]]:
+    """Every link of the page (the head's link elements and address-valued meta fields too) and every image's
+    alt text (an img's alt, or the aria-label of an element drawn as an image: a photo's placeholder), each
+    with where it is: its section's heading, "note N (its section)", "title page", "page metadata (…)"."""
+    links: list[Link] = []
+    alts: list[AltText] = []
+    for element in root.iter("head"):
+        for child in element:
+            name = child.get("rel") or child.get("name") or child.get("property") or ""
+            if child.tag == "link" and child.get("href"):
+                links.append(Link("", child.get("href"), f"page metadata ({name})"))
+            elif child.tag == "meta" and URL.fullmatch(child.get("content", "")):
+                links.append(Link("", child.get("content"), f"page metadata ({name})"))
+
+    def walk(element: ET.Element, where: str, what: str) -> None:
+        classes, ident = _classes(element), element.get("id", "")
+        if element.tag == "head":
+            return
+        place = next((name for (tag, cls), name in PLACES.items() if element.tag == tag and cls in classes), None)
+        heading = element.find("h2") if element.tag == "section" else None
+        if place:
+            where = place
+        elif heading is not None:
+            where = text_of(heading)
+        elif element.tag == "li" and re.fullmatch(r"fn\d+", ident):
+            number = int(ident[2:])
+            where = f"note {number}" + (f" ({note_sections[number]})" if number in note_sections else "")
+        elif "csl-entry" in classes and ident.startswith("ref-"):
+            where = f"{where} ({ident.removeprefix('ref-')})"
+        if element.tag == "figure":
+            what = "photo" if "photo" in classes else _figure_label(element)
+        if element.tag == "a" and element.get("href") is not None and not classes & NOT_LINKS:
+            links.append(Link(text_of(element), element.get("href", ""), where))
+        alt = element.get("alt") if element.tag == "img" else None
+        if alt is None and (element.tag == "img" or element.get("role") == "img"):
+            alt = element.get("aria-label")
+        if alt is not None:
+            alts.append(AltText(re.sub(r"\s+", " ", alt).strip(), what, where))
+        for child in element:
+            walk(child, where, what)
+
+    walk(root, "page", "image")
+    return links, alts
+
+
+def _figure_label(figure: ET.Element) -> str:
+    """A numbered figure's label as its caption prints it ("Figure 1"), else "figure"."""
+    caption = figure.find(".//figcaption")
+    label = text_of(caption).split(":")[0] if caption is not None and ":" in text_of(caption) else ""
+    return label if label and len(label.split()) <= 3 else "figure"
 
 
 def _printed_table(block: ET.Element) -> PrintedTable:

@@ -9,7 +9,8 @@ import textwrap
 from pathlib import Path
 
 from .compare import Review
-from .textdiff import Piece
+from .links import shown_target
+from .textdiff import Piece, word_diff
 
 NO_CHANGES = "No changes in any edition"
 FAILED = "Review failed"
@@ -18,6 +19,7 @@ MAX_ITEMS = 8  # per kind of change in SUMMARY.md; index.html lists them all
 WIDTH = 100  # SUMMARY.md's lines are wrapped here
 MAX_TEXT = 600  # characters of one inserted or deleted paragraph in SUMMARY.md; index.html has it whole
 LONG_VALUE = 8  # words: a longer value (a figure's alt text) is shown as a word diff
+LINKS = "Links and alt text"
 
 
 def _side(side) -> str:
@@ -48,7 +50,8 @@ def counts(review: Review) -> list[str]:
     cells = sum(len(t.cells.cells) for t in review.tables if t.cells)
     rows = sum(len(t.cells.added) + len(t.cells.removed) for t in review.tables if t.cells)
     other = sum(t.count for t in review.tables) - cells - rows
-    parts = [(len(review.prose), "paragraph", "paragraphs"), (len(review.notes), "note", "notes"),
+    parts = [(len(review.prose), "paragraph", "paragraphs"), (len(review.links), "link", "links"),
+             (len(review.alt_texts), "alt text", "alt texts"), (len(review.notes), "note", "notes"),
              (len(review.bibliography), "bibliography entry", "bibliography entries"),
              (cells, "table cell", "table cells"), (rows, "table row", "table rows"),
              (other, "table caption, header, note or source", "table captions, headers, notes or sources"),
@@ -152,6 +155,7 @@ def summary_lines(review: Review) -> list[str]:
                                       for c in review.prose if c.editions == ["HTML"]]),
         *[(f"Only in the {_editions(list(names))} edition{'s' if len(names) > 1 else ''}",
            [_only_item(c) for c in review.only if tuple(c.editions) == names]) for names in only_groups],
+        (LINKS, [_link_item(c) for c in review.links] + [_alt_item(c) for c in review.alt_texts]),
         ("Notes", [f"note {_note_numbers(c)} {c.kind}{' in ' + c.section if c.section else ''}: "
                    f"{markdown_pieces(c.pieces)}" for c in review.notes] + list(review.renumbering)),
         ("Bibliography", [f"`{c.key}` {c.kind}: {markdown_pieces(c.pieces)}" for c in review.bibliography]),
@@ -178,6 +182,41 @@ def summary_lines(review: Review) -> list[str]:
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES - 1], "… (cut; the full review is in index.html)"]
     return lines
+
+
+def _code(text: str) -> str:
+    """``text`` as a Markdown code span: printed as it is, and never made a live link by the page showing it."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"{fence}{text}{fence}"
+
+
+def _shown_in(editions: list[str]) -> str:
+    """"" when all three editions show a change, else "; only in the … edition(s)"."""
+    if len(editions) >= 3:
+        return ""
+    return f"; only in the {_editions(editions)} edition{'s' if len(editions) > 1 else ''}"
+
+
+def _link_item(change) -> str:
+    """A link retargeted, added or removed: where, its text, and its old and new target whole."""
+    text = f" “{_escape(_cut(change.text))}”" if change.text else ""
+    kind = "target changed" if change.kind == "changed" else change.kind
+    targets = {"changed": f"{_code(shown_target(change.old))} → {_code(shown_target(change.new))}",
+               "added": _code(shown_target(change.new)), "removed": _code(shown_target(change.old))}[change.kind]
+    return f"{_escape(change.where)}: link{text} ({kind}{_shown_in(change.editions)}): {targets}"
+
+
+def _alt_pieces(change) -> list[Piece]:
+    if change.kind == "changed":
+        return word_diff(change.old, change.new)
+    return [Piece("+", change.new)] if change.kind == "added" else [Piece("-", change.old)]
+
+
+def _alt_item(change) -> str:
+    """An image's alt text changed (a word diff), or an image with alt text added or removed."""
+    kind = "changed" if change.kind == "changed" else f"image {change.kind}"
+    return (f"{_escape(change.where)}: {_escape(change.what)}, alt text ({kind}{_shown_in(change.editions)}): "
+            f"{markdown_pieces(_alt_pieces(change))}")
 
 
 def _only_item(change) -> str:
@@ -291,6 +330,10 @@ def _html_sections(review: Review) -> list[str]:
         out += [f"<li><span class=\"kind\">{_editions(c.editions)}</span> "
                 f"{html.escape(c.where) + ': ' if c.where else ''}{html_pieces(c.pieces)}</li>\n" for c in review.only]
         out.append("</ul>\n")
+    if review.links or review.alt_texts:
+        out.append(f"<h2>{LINKS}</h2>\n<ul>\n")
+        out += [_link_li(c) for c in review.links] + [_alt_li(c) for c in review.alt_texts]
+        out.append("</ul>\n")
     if review.notes or review.renumbering:
         out.append("<h2>Notes</h2>\n<ul>\n")
         out += [f"<li><span class=\"kind\">note {_note_numbers(c)} {c.kind}</span> "
@@ -345,6 +388,23 @@ def _html_sections(review: Review) -> list[str]:
     if review.sources:
         out.append(f"<p>Source files changed (information): {html.escape(', '.join(review.sources))}</p>\n")
     return out
+
+
+def _link_li(change) -> str:
+    """A link's change in index.html: its targets as text (<code>), never as live links."""
+    code = lambda target: f"<code>{html.escape(shown_target(target))}</code>"  # noqa: E731
+    targets = {"changed": f"{code(change.old)} → {code(change.new)}", "added": code(change.new),
+               "removed": code(change.old)}[change.kind]
+    text = f" “{html.escape(change.text)}”" if change.text else ""
+    kind = "target changed" if change.kind == "changed" else change.kind
+    return (f"<li><span class=\"kind\">link {kind}{html.escape(_shown_in(change.editions))}</span> "
+            f"{html.escape(change.where)}{',' if text else ''}{text}: {targets}</li>\n")
+
+
+def _alt_li(change) -> str:
+    kind = "alt text changed" if change.kind == "changed" else f"image {change.kind}"
+    return (f"<li><span class=\"kind\">{kind}{html.escape(_shown_in(change.editions))}</span> "
+            f"{html.escape(change.where)}, {html.escape(change.what)}: {html_pieces(_alt_pieces(change))}</li>\n")
 
 
 def write_index(review: Review, summary: str, out: Path) -> None:
