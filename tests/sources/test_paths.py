@@ -261,7 +261,7 @@ JAVASCRIPT = "is a javascript: URL, which runs script in the reader's browser"
 NO_HANDLER = "remove the attribute: a source carries no script"
 NO_SCRIPT_URL = "link to a web page (https://…) or to a part of the paper (#id) instead"
 HOUSE_CLASS = "use a class the house stylesheet defines"
-IMAGE_ONLY = "only an image may be written as a data: URL"
+IMAGE_ONLY = "only an image (data:image/…) or a plain-text download (text/plain, text/csv, BibTeX, RIS) may be written"
 MARKDOWN_ONLY = "write the paper in Markdown"
 COVER = "position:fixed;top:0;left:0;width:100%;height:100%;background:red"
 
@@ -303,8 +303,8 @@ SCRIPT_CATALOGUE = [
     ("autolink-javascript", _section("<javascript:alert(1)>"), JAVASCRIPT, NO_SCRIPT_URL, "line"),
     ("reference-javascript", _section("[a][r]\n\n[r]: javascript:alert(1)", 2), JAVASCRIPT, NO_SCRIPT_URL, "line"),
     ("link-data-html", _section("[a](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"),
-     "is a data: URL that is not an image", IMAGE_ONLY, "line"),
-    ("image-data-html", _section("![a](data:text/html,hi){fig-alt=x}"), "is a data: URL that is not an image",
+     "is a data: URL that is neither an image nor a plain-text download", IMAGE_ONLY, "line"),
+    ("image-data-html", _section("![a](data:text/html,hi){fig-alt=x}"), "is a data: URL that is neither an image nor a plain-text download",
      IMAGE_ONLY, "line"),
     ("raw-div-onmouseover", _section('A <div onmouseover="alert(\'div\')">hover</div>'),
      f"attribute onmouseover {HANDLER}", NO_HANDLER, "quarto"),
@@ -402,6 +402,8 @@ A callout; `code`{.python} and an inline onclick= written in prose, not in an at
 
 Raw HTML that only labels: <span class="x" lang="es" dir="ltr" title="JavaScript: the good parts">x</span>
 <abbr title="South America">SA</abbr> <a href="https://example.org/page#part">a page</a>.
+Downloads as the cite block offers them: <a href="data:application/x-bibtex;charset=utf-8,%40book%7Bk%7D"
+download="k.bib">BibTeX</a> and [RIS](data:application/x-research-info-systems;charset=utf-8,TY%20%20-%20BOOK).
 
 ```{.html}
 <div onclick="alert(1)" style="position:fixed">code is shown, not run</div>
@@ -411,8 +413,9 @@ Raw HTML that only labels: <span class="x" lang="es" dir="ltr" title="JavaScript
 
 @pytest.mark.parametrize("quarto", [False, True], ids=["pandoc-path", "quarto-reading"])
 def test_harmless_attributes_still_pass(project: Project, quarto: bool) -> None:
-    """class, id, fig-alt, data-*, lang, dir, width, https: and mailto: links, #anchors, data:image and code that
-    shows script are all a source may hold: the checks and the Lua guard let them through."""
+    """class, id, fig-alt, data-*, lang, dir, width, https: and mailto: links, #anchors, data:image, BibTeX and RIS
+    downloads as data: URLs, and code that shows script are all a source may hold: the checks and the Lua guard
+    let them through."""
     from perrypress.sources.document import check_targets
 
     _append(project.root, SECTION, HARMLESS)
@@ -480,6 +483,9 @@ TARGETS = [
     ("java script:x", "link", ""), ("vbscript:x", "option", ""), ("VBScript:x", "link", ""),
     ("data:text/html,x", "link", ""), ("data:text/html,x", "source", ""), ("data:,x", "link", ""),
     ("data:image/svg+xml,x", "link", ""), ("data: image/png,x", "source", ""), ("DATA:IMAGE/PNG;base64,AA", "link", ""),
+    ("data:application/x-bibtex;charset=utf-8,x", "link", ""), ("data:application/x-research-info-systems,x", "link", ""),
+    ("data:text/plain,x", "link", ""), ("data:text/csv;charset=utf-8,a", "link", ""), ("data:text/plainx,x", "link", ""),
+    ("data:application/x-bibtex-html,x", "link", ""), ("data:TEXT/CSV,x", "link", ""),
     ("&#46;&#46;/x.png", "source", ""), ("javascript", "link", ""), ("https://example.org/javascript:x", "link", ""),
     ("#javascript:x", "link", ""), ("a&amp;b.png", "source", ""),
 ]

@@ -534,6 +534,23 @@ class TestQuartoRender:
         assert not flagged, [(m.get("lastLine"), m["message"]) for m in flagged]
 
 
+@pytest.mark.slow
+@needs_quarto
+@pytest.mark.parametrize("edition", ["html", "pdf"])
+def test_a_refused_source_stops_quarto_render(release_like: Project, tmp_path: Path, edition: str) -> None:
+    """The project's filters stop `quarto render` (Quarto's own error() only logs and goes on): an event
+    handler in a section is a failed render that writes no edition, not an ERROR line and a page that runs it."""
+    project = Project(tmp_path / "project")
+    shutil.copytree(release_like.root, project.root)
+    shutil.rmtree(project.root / quarto.OUTPUT_DIR, ignore_errors=True)  # another test's renders
+    with (project.root / "sections" / "06-conclusions.qmd").open("a", encoding="utf-8") as handle:
+        handle.write('\nA [span]{onclick="alert(1)"} here.\n')
+    result, rendered = quarto_render(project, edition)
+    assert result.returncode != 0 and rendered == b"", result.stderr[-2000:]
+    assert "attribute onclick is an event handler" in result.stderr
+    assert not (project.root / quarto.OUTPUT_DIR / f"{CONFIG['output_name']}.{edition}").exists()
+
+
 def as_quarto(filter_path: str, project: Path, folder: Path) -> Path:
     """A wrapper that runs one filter as Quarto loads it: `quarto` module present, its own PANDOC_SCRIPT_FILE."""
     path = (ROOT / filter_path.replace("${.}", str(resources.DEFAULTS))).resolve()

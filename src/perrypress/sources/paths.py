@@ -43,11 +43,15 @@ SCRIPT_SCHEMES = ("javascript", "vbscript")
 RUNS_SCRIPT = "runs script in the reader's browser"
 HANDLER = f"is an event handler, which {RUNS_SCRIPT}"
 SRCDOC = f"is a page of its own, which {RUNS_SCRIPT}"
-DATA_URL = "is a data: URL that is not an image"
+DATA_URL = "is a data: URL that is neither an image nor a plain-text download"
+# What a data: URL may hold: what a browser shows as an image or saves as a file, never runs as a page (the
+# HTML edition's "Cite this paper" downloads are BibTeX and RIS data: URLs). The same list in lib/project.lua.
+DATA_KINDS = ("image/", "text/plain", "text/csv", "application/x-bibtex", "application/x-research-info-systems")
 STYLE = "sets the page's look from the text"
 HANDLER_FIX = "remove the attribute: a source carries no script"
 SCRIPT_FIX = "link to a web page (https://…) or to a part of the paper (#id) instead: a source carries no script"
-DATA_FIX = "link to a web page (https://…) instead: only an image may be written as a data: URL (data:image/…)"
+DATA_FIX = ("link to a web page (https://…) instead: only an image (data:image/…) or a plain-text download "
+            "(text/plain, text/csv, BibTeX, RIS) may be written as a data: URL")
 STYLE_FIX = ("use a class the house stylesheet defines (src/perrypress/editions/pandoc/html/perry.css), "
              "or ask for one: the editions' look lives in the templates")
 ELEMENT = "can run script or change the page around the text"
@@ -102,12 +106,18 @@ def runs_script(url: str) -> bool:
     return any(_scheme(text) in SCRIPT_SCHEMES for text in _spellings(url))
 
 
+def data_kind_allowed(rest: str) -> bool:
+    """Whether a data: URL's media type (``rest``: what follows ``data:``) is one of :data:`DATA_KINDS`."""
+    kind = re.split(r"[;,]", rest.lower(), maxsplit=1)[0]
+    return kind.startswith("image/") or kind in DATA_KINDS
+
+
 def _script_refusal(text: str) -> str | None:
     """Why a browser would run ``text`` as script (or read it as a non-image data: URL), or None."""
     name = _scheme(text)
     if name in SCRIPT_SCHEMES:
         return f"is a {name}: URL, which {RUNS_SCRIPT}"
-    if name == "data" and not IGNORED.sub("", text)[5:].lower().startswith("image/"):
+    if name == "data" and not data_kind_allowed(IGNORED.sub("", text)[5:]):
         return DATA_URL
     return None
 

@@ -10,7 +10,7 @@ project's gate (lib/project.lua `refusal`, the rules of
 src/perrypress/sources/paths.py): an image of any URL but data:, a file:
 link, a path that climbs out with `..`, and an option (bibliography, csl,
 css, template, …) naming a file outside the project or by an absolute path
-stop the build with error(), naming the source file and line. So do a
+stop the build (project.stop), naming the source file and line. So do a
 javascript:, vbscript: or non-image data: URL anywhere (links too), an
 event handler (on…), style or srcdoc attribute on any element, a script
 URL in an attribute (href, src, …), and raw HTML (which Quarto passes on)
@@ -34,7 +34,7 @@ local project = dofile(path.join { path.directory(PANDOC_SCRIPT_FILE), 'lib', 'p
 local WHAT = { source = 'image', link = 'link', option = 'metadata' }
 
 local function stop (where, message, reason)
-  error(('%s: %s — %s'):format(where, message, project.fix(reason)), 0)
+  project.stop(('%s: %s — %s'):format(where, message, project.fix(reason)))
 end
 
 local function check (target, kind, what)

@@ -17,8 +17,8 @@ which keep with the next so image, caption and credit share a page. When the
 image file does not exist, a draft build (metadata build-mode: draft) draws a
 placeholder reading "Photograph to come" (metadata `perry-labels.photo-placeholder`,
 in the paper's language: src/perrypress/sources/languages/) and logs a warning naming the file
-(the log, never an edition, shows the path); a release build stops with
-error().
+(the log, never an edition, shows the path); a release build stops
+(project.stop).
 
 Licence: MIT.
 ]]
@@ -63,14 +63,14 @@ local function photo (div)
   local alt = div.attributes.alt or ''
   local reason = project.refusal(src, 'source', '')
   if reason then
-    error(('%s: photo "%s" %s — keep every source inside the project'):format(project.locate(src), src, reason), 0)
+    project.stop(('%s: photo "%s" %s — keep every source inside the project'):format(project.locate(src), src, reason))
   end
   local file = path.join { project.root, (src:gsub('^/+', '')) }
   local missing = src == '' or not exists(file)
   if missing then
     local message = ('photo "%s": image file not found (%s)'):format(src, file)
     if release then
-      error(message .. ' — add the image, or build in draft mode to use a placeholder', 0)
+      project.stop(message .. ' — add the image, or build in draft mode to use a placeholder')
     end
     pandoc.log.warn(message .. ': a placeholder is drawn in its place')
   end
@@ -118,7 +118,7 @@ return {
       release = utils.stringify(meta['build-mode'] or '') == 'release'
       local text = (meta['perry-labels'] or {})['photo-placeholder']
       if text == nil then
-        error('metadata perry-labels.photo-placeholder is missing — build with perrypress, which gives pandoc the labels of the paper\'s language', 0)
+        project.stop('metadata perry-labels.photo-placeholder is missing — build with perrypress, which gives pandoc the labels of the paper\'s language')
       end
       PLACEHOLDER = pandoc.Inlines(utils.stringify(text))
     end },

@@ -20,6 +20,12 @@ PANDOC_VERSION:must_be_at_least '3.1'
 
 local utils = require 'pandoc.utils'
 
+-- Quarto's error() only logs and lets the render go on (quarto-cli src/resources/filters/common/log.lua):
+-- this one stops it, under pandoc and under Quarto (an object, so assert puts no position in front).
+local function error (message)
+  assert(false, setmetatable({}, { __tostring = function () return message end }))
+end
+
 -- The marks pandoc's writers print themselves: with these, nothing changes.
 local ENGLISH = { open = '“', close = '”', ['inner-open'] = '‘', ['inner-close'] = '’' }
 

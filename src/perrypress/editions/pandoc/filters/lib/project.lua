@@ -20,6 +20,7 @@ src/resources/filters/common/wrapped-filter.lua, makeWrappedLuaFilter).
   project.OPTION_KEYS                 the metadata keys that name files
   project.url_key(key)                whether a metadata key names an address (url, canonical-url, href…)
   project.locate(needle)              "file:line" of `needle` in the sources
+  project.stop(message)               stop the render with `message`, under pandoc and under Quarto
 
 Licence: MIT.
 ]]
@@ -70,7 +71,10 @@ end
 local RUNS_SCRIPT = "runs script in the reader's browser"
 local HANDLER = 'is an event handler, which ' .. RUNS_SCRIPT
 local SRCDOC = 'is a page of its own, which ' .. RUNS_SCRIPT
-local DATA_URL = 'is a data: URL that is not an image'
+local DATA_URL = 'is a data: URL that is neither an image nor a plain-text download'
+-- What a data: URL may hold besides an image: plain-text downloads (paths.py DATA_KINDS; the cite block's).
+local DATA_KINDS = { ['text/plain'] = true, ['text/csv'] = true, ['application/x-bibtex'] = true,
+                     ['application/x-research-info-systems'] = true }
 local STYLE = "sets the page's look from the text"
 local ELEMENT = 'can run script or change the page around the text'
 local FIX = 'keep every source inside the project folder: copy the file in and refer to it there'
@@ -79,7 +83,8 @@ local FIXES = {
   { HANDLER, 'remove the attribute: a source carries no script' },
   { SRCDOC, 'remove the attribute: a source carries no script' },
   { RUNS_SCRIPT, 'link to a web page (https://…) or to a part of the paper (#id) instead: a source carries no script' },
-  { DATA_URL, 'link to a web page (https://…) instead: only an image may be written as a data: URL (data:image/…)' },
+  { DATA_URL, 'link to a web page (https://…) instead: only an image (data:image/…) or a plain-text download '
+      .. '(text/plain, text/csv, BibTeX, RIS) may be written as a data: URL' },
   { STYLE, "use a class the house stylesheet defines (src/perrypress/editions/pandoc/html/perry.css), "
       .. "or ask for one: the editions' look lives in the templates" },
 }
@@ -99,7 +104,10 @@ local function script_refusal (text)
   if scheme == 'javascript' or scheme == 'vbscript' then
     return ('is a %s: URL, which %s'):format(scheme, RUNS_SCRIPT)
   end
-  if scheme == 'data' and squeezed:sub(6, 11):lower() ~= 'image/' then return DATA_URL end
+  if scheme == 'data' then
+    local kind = squeezed:sub(6):lower():match '^[^;,]*'
+    if kind:sub(1, 6) ~= 'image/' and not DATA_KINDS[kind] then return DATA_URL end
+  end
   return nil
 end
 
@@ -347,8 +355,15 @@ local function locate (needle)
   return search(first, 0) or first
 end
 
+-- Stop the render with `message`. Quarto replaces the global error() with one that only logs and lets the
+-- render go on (quarto-cli src/resources/filters/common/log.lua); assert() raises under both. Its message
+-- is an object that prints as `message`: a string would get assert's "project.lua:N:" in front.
+local function stop (message)
+  assert(false, setmetatable({}, { __tostring = function () return message end }))
+end
+
 return {
   root = root, inside = inside, folder = folder, refusal = refusal, OPTION_KEYS = OPTION_KEYS, locate = locate,
   attribute_refusal = attribute_refusal, element_refusal = element_refusal, html_tags = html_tags, fix = fix,
-  url_key = url_key,
+  url_key = url_key, stop = stop,
 }
