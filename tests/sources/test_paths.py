@@ -339,6 +339,9 @@ SCRIPT_CATALOGUE = [
     ("metadata-title-attribute", lambda r: _metadata(r, 'title: "[Cybersex]{onclick=alert(1)} Trafficking"',
                                                      replace="title:"),
      f"attribute onclick {HANDLER}", NO_HANDLER, "line"),
+    ("metadata-subtitle-script", lambda r: _metadata(r, 'subtitle: "Sub <script>alert(2)</script> end"',
+                                                     replace="subtitle:"),
+     "raw HTML element <script> can run script", MARKDOWN_ONLY, "quarto"),
 ]
 SCRIPT_IDS = [case[0] for case in SCRIPT_CATALOGUE]
 
