@@ -327,3 +327,39 @@ def test_a_steps_own_failure_leaves_its_traceback_in_its_log(tmp_path: Path, mon
     assert "a bug: please report it" in text and "Traceback" in text and "KeyError: 'a bug'" in text
     with pytest.raises(KeyError):  # outside a workflow step, a bug is raised as it is
         cli.main(["step", "variables", "--out", str(tmp_path / "v.yml")])
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_build_stops_snakemake_and_its_steps(built_copy: Project) -> None:
+    """SIGTERM to `perrypress build` alone (a CI runner's cancel, `kill PID`): it stops Snakemake and waits for
+    it, says so, exits 143, and leaves no process behind and every edition whole."""
+    append(built_copy, "sections/06-conclusions.qmd", "\nA sentence the stopped build was adding.\n")
+    process = subprocess.Popen([sys.executable, "-m", "perrypress.cli", "build"], cwd=built_copy.root,
+                               env=build_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (built_copy.root / "_build" / "logs" / "edition_pdf.log").exists() or not [
+            p for p in Path("/proc").iterdir() if p.name.isdigit() and _in(p, built_copy.root) and _is_snakemake(p)]:
+        assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr
+    assert "Build stopped (SIGTERM): the editions are the last good ones." in stderr and "Traceback" not in stderr
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # nothing of the build's process group is left
+    assert_complete(built_copy)
+
+
+def _in(proc: Path, root: Path) -> bool:
+    try:
+        return Path(os.readlink(proc / "cwd")) == root.resolve()
+    except OSError:
+        return False
+
+
+def _is_snakemake(proc: Path) -> bool:
+    try:
+        return b"snakemake" in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False

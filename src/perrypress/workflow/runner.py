@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -414,7 +415,7 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
               storage=storage_prefix(profile),
               previous={r["outputs"][0]: list(r["inputs"]) for r in read_records(root / RECORDS) if r["outputs"]})
     progress = Progress(run, out, quiet=quiet)
-    with build_lock(root):
+    with build_lock(root), _stopped_by_signals() as stopped:
         _recover(root, command)
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    bufsize=1)
@@ -426,9 +427,11 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
             progress.show(run.close())
             code = process.wait()
         except KeyboardInterrupt:
-            process.terminate()
-            process.wait()
-            raise
+            _stop(process)
+            progress.stop()
+            print(f"Build stopped ({stopped[-1] if stopped else 'SIGINT'}): the editions are the last good ones.",
+                  file=err)
+            raise SystemExit(128 + (signal.SIGTERM if stopped[-1:] == ["SIGTERM"] else signal.SIGINT)) from None
         finally:
             progress.stop()
     seconds = time.monotonic() - start
@@ -440,6 +443,40 @@ def run_build(root: Path, config: dict[str, Any], *, targets: list[str], cores: 
     if not quiet:
         _report_success(run, root, config, seconds, out=out, err=err)
     return 0
+
+
+# How long Snakemake may take to stop its steps after the build is stopped, before it is killed.
+STOP_SECONDS = 20.0
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[list[str]]:
+    """SIGTERM stops the build as Ctrl-C does (KeyboardInterrupt), so Snakemake is stopped and waited for, never
+    left behind; the list it yields names the signal that stopped it. Only in the main thread (signals' rule)."""
+    stopped: list[str] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stopped
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        stopped.append(signal.Signals(signum).name)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield stopped
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Stop Snakemake: SIGTERM (it stops its steps), then SIGKILL if it has not ended in STOP_SECONDS."""
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class Progress:
