@@ -42,6 +42,6 @@ def test_each_line_is_named_with_its_characters(tmp_path: Path) -> None:
     section.parent.mkdir()
     section.write_text("Fine text.\nThe words 网络 and 😀 and ☃ and 🌍 and 🎉.\n", encoding="utf-8")
     config = {"fonts": FONTS, "editions": ["pdf", "html"]}
-    [error] = check_glyphs([section], config, root=tmp_path)
+    [error] = check_glyphs([section], config)
     assert error.line == 2 and '"网" (U+7F51)' in str(error) and "and 2 more" in str(error)
-    assert check_glyphs([section], {**config, "editions": ["html", "docx"]}, root=tmp_path) == []  # no PDF
+    assert check_glyphs([section], {**config, "editions": ["html", "docx"]}) == []  # no PDF

@@ -273,7 +273,7 @@ def check_document(config: dict[str, Any], *, root: Path, keys: set[str] | None 
     except SourceError as refused:  # every refusal, before anything reads what a refused target names
         raise_all([*errors, refused])
     errors += check_images(files, root) + check_alt_text(files) + check_identifiers(files, root)
-    errors += check_glyphs([*files, root / config["bibliography"]], config, root=root)
+    errors += check_glyphs([*files, root / config["bibliography"]], config)
     variables_file = root / "_variables.yml"
     values = json.loads(variables_file.read_text(encoding="utf-8")) if variables_file.exists() else {}
     labels = {label for path in files for _, line in _lines(path) for label in LABEL.findall(line)}

@@ -77,7 +77,7 @@ def unprintable(text: str, covered: frozenset[int]) -> list[str]:
                               and unicodedata.category(c) not in UNPRINTED))
 
 
-def check_glyphs(files: list[Path], config: dict[str, Any], *, root: Path) -> list[SourceError]:
+def check_glyphs(files: list[Path], config: dict[str, Any]) -> list[SourceError]:
     """One error per line of ``files`` (the report, what it includes, the bibliography) that holds a character
     the PDF edition's fonts lack; none when the paper has no PDF edition."""
     if "pdf" not in config.get("editions", ["pdf"]):

@@ -68,10 +68,8 @@ class Job:
     @property
     def why(self) -> str:
         """Snakemake's reason, in a reader's words (a missing output is named only when alone)."""
-        parts = [self._inputs_changed() or _reason(part, stale=self.stale, after_failure=self.after_failure,
-                                                   storage=self.storage)
-                 if part.startswith(_NEW_INPUTS) else
-                 _reason(part, stale=self.stale, after_failure=self.after_failure, storage=self.storage)
+        parts = [(part.startswith(_NEW_INPUTS) and self._inputs_changed())
+                 or _reason(part, stale=self.stale, after_failure=self.after_failure, storage=self.storage)
                  for part in self.reason.split("; ") if part]
         shown = [text for text, missing in parts if not missing] or [text for text, _ in parts]
         return "; ".join(dict.fromkeys(shown)) or "requested"
